@@ -1,0 +1,96 @@
+/**
+ * What a user wants for one stream, resolved from configuration (defaults applied, durations
+ * in milliseconds). Immutable once loaded.
+ */
+export type DesiredState = 'running' | 'stopped';
+
+export const STREAM_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export interface RestartPolicy {
+  /** Delay of the second restart; the first restart after a failure is immediate. */
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+  readonly backoffMultiplier: number;
+  /** Fraction of each delay added or removed at random (0.2 = ±20 %). */
+  readonly jitter: number;
+  /** A run that stayed running this long resets the backoff sequence. */
+  readonly resetAfterMs: number;
+  /** This many automatic restarts within `withinMs` puts the stream in crashloop. */
+  readonly budget: { readonly restarts: number; readonly withinMs: number };
+}
+
+export interface StopPolicy {
+  /** After SIGINT, how long ffmpeg gets to finish its muxer before SIGTERM. */
+  readonly interruptGraceMs: number;
+  /** After SIGTERM, how long before SIGKILL. */
+  readonly terminateGraceMs: number;
+}
+
+export interface StreamInput {
+  /** A URL or path, or `lavfi:<graph>` for a generated source. */
+  readonly url: string;
+  /** Extra ffmpeg options placed before this input's `-i`. */
+  readonly options: readonly string[];
+}
+
+/** Raw ffmpeg arguments, or inputs + output + encode options compiled to arguments. */
+export type StreamSource =
+  | { readonly kind: 'args'; readonly args: readonly string[] }
+  | {
+      readonly kind: 'pipeline';
+      readonly inputs: readonly StreamInput[];
+      readonly output: string;
+      readonly encode: readonly string[];
+    };
+
+export type RecoveryAction = 'restart' | 'drop-publisher' | 'next-input' | 'notify';
+
+export type CheckType = 'progress' | 'process' | 'ffprobe' | 'http' | 'rtmp-server' | 'content';
+
+/** A health check as configured; evaluated by the watchdog layer. */
+export interface CheckSpec {
+  readonly type: CheckType;
+  readonly name: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** Reported, never acted on. */
+  readonly informational: boolean;
+  /** Unhealthy after this long without a single success (continuous-duration style). */
+  readonly unhealthyAfterMs?: number;
+  /** Unhealthy after this many consecutive failures (count style). */
+  readonly failureThreshold?: number;
+  /** Healthy again after this many consecutive successes. */
+  readonly successThreshold: number;
+  /** Type-specific settings (url, expectations, limits), validated by the config schema. */
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+export interface StreamSpec {
+  readonly id: string;
+  readonly name: string;
+  readonly desired: DesiredState;
+  readonly source: StreamSource;
+  readonly restart: RestartPolicy;
+  readonly stop: StopPolicy;
+  /** Time from spawn to the first advancing progress before the run is judged failed. */
+  readonly startTimeoutMs: number;
+  /** Time without advancing progress while running before the process is killed and restarted. */
+  readonly stallTimeoutMs: number;
+  readonly rtmpServer?: string;
+  readonly checks: readonly CheckSpec[];
+  readonly onUnhealthy: readonly RecoveryAction[];
+  readonly notify: readonly string[];
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  backoffInitialMs: 1_000,
+  backoffMaxMs: 60_000,
+  backoffMultiplier: 2,
+  jitter: 0.2,
+  resetAfterMs: 10 * 60_000,
+  budget: { restarts: 5, withinMs: 5 * 60_000 },
+};
+
+export const DEFAULT_STOP_POLICY: StopPolicy = { interruptGraceMs: 5_000, terminateGraceMs: 5_000 };
+export const DEFAULT_START_TIMEOUT_MS = 30_000;
+export const DEFAULT_STALL_TIMEOUT_MS = 10_000;
