@@ -91,7 +91,7 @@ describe('lifecycle: behaviour', () => {
     const { state, effects } = transition(initialLifecycleState(), { type: 'start' }, config, ctx);
     expect(state.desired).toBe('running');
     expect(has(effects, { type: 'spawn' })).toBe(true);
-    expect(has(effects, { type: 'set-timer', timer: 'start', ms: 30_000 } as Partial<Effect>)).toBe(true);
+    expect(has(effects, { type: 'set-timer', timer: 'start', ms: 30_000 })).toBe(true);
   });
 
   it('first progress makes it running and swaps the start timer for the stall timer', () => {
@@ -105,7 +105,7 @@ describe('lifecycle: behaviour', () => {
 
   it('a stall kills the group with SIGKILL and restarts immediately once it exits', () => {
     const killed = transition(SAMPLES.running, { type: 'stall-timeout' }, config, ctx);
-    expect(has(killed.effects, { type: 'signal', signal: 'SIGKILL' } as Partial<Effect>)).toBe(true);
+    expect(has(killed.effects, { type: 'signal', signal: 'SIGKILL' })).toBe(true);
     const after = transition(killed.state, { type: 'exited', end: { code: null, signal: 'SIGKILL' } }, config, ctx);
     expect(after.state.observed).toBe('starting');
     const ended = after.effects.find((e) => e.type === 'run-ended');

@@ -1,0 +1,53 @@
+/**
+ * Runs the daemon in the foreground until SIGINT or SIGTERM, then stops every stream cleanly.
+ * A second signal, an uncaught error or an unexpected exit kills every ffmpeg process group we
+ * started, so no orphan outlives the daemon.
+ */
+import { killAllGroupsSync } from '../adapters/ffmpeg/node-process-runner.js';
+import type { Config } from '../config/types.js';
+import { startDaemon, type Daemon } from '../daemon.js';
+
+export async function runDaemon(config: Config, options: { port?: number } = {}): Promise<number> {
+  process.on('exit', () => {
+    killAllGroupsSync();
+  });
+
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(config, options);
+  } catch (error) {
+    process.stderr.write(`streamwarden: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+
+  const onFatal = (error: unknown) => {
+    daemon.logger.fatal({ err: error }, 'unexpected error; killing every stream and exiting');
+    killAllGroupsSync();
+    process.exit(1);
+  };
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
+
+  return new Promise<number>((resolve) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        daemon.logger.warn({ signal }, 'second signal: killing every stream now');
+        killAllGroupsSync();
+        process.exit(1);
+      }
+      signalled = true;
+      daemon.logger.info({ signal }, 'shutting down');
+      daemon.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          daemon.logger.error({ err: error }, 'clean shutdown failed');
+          killAllGroupsSync();
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * Schema output → `Config`: applies the defaults from DESIGN.md §3 (kept in domain/stream-spec.ts)
+ * and builds `StreamSpec`s. Runs only on a configuration that passed every check.
+ */
+import {
+  DEFAULT_RESTART_POLICY,
+  DEFAULT_START_TIMEOUT_MS,
+  DEFAULT_STALL_TIMEOUT_MS,
+  DEFAULT_STOP_POLICY,
+  type RecoveryAction,
+  type StreamSource,
+  type StreamSpec,
+} from '../domain/stream-spec.js';
+import { resolveCheck } from './check-schema.js';
+import type { ConfigInput, StreamInput } from './schema.js';
+import type { Config, NotifierConfig, RtmpServerConfig } from './types.js';
+
+export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8787 } as const;
+export const DEFAULT_STORAGE_PATH = './data/streamwarden.db';
+export const DEFAULT_ON_UNHEALTHY: readonly RecoveryAction[] = ['restart', 'notify'];
+
+function resolveSource(stream: StreamInput): StreamSource {
+  if (stream.args) return { kind: 'args', args: stream.args };
+  if (!stream.inputs || stream.output === undefined) {
+    throw new Error(`stream ${stream.id}: neither args nor inputs + output (rules.ts should have caught this)`);
+  }
+  return {
+    kind: 'pipeline',
+    inputs: stream.inputs.map((input) => ({ url: input.url, options: input.options ?? [] })),
+    output: stream.output,
+    encode: stream.encode ?? [],
+  };
+}
+
+/** `notify` defaults to every configured notifier: a stream that says nothing still alerts someone. */
+function resolveStream(stream: StreamInput, notifierIds: readonly string[]): StreamSpec {
+  const restart = stream.restart ?? {};
+  return {
+    id: stream.id,
+    name: stream.name ?? stream.id,
+    desired: stream.desired ?? 'running',
+    source: resolveSource(stream),
+    restart: {
+      backoffInitialMs: restart.backoffInitial ?? DEFAULT_RESTART_POLICY.backoffInitialMs,
+      backoffMaxMs: restart.backoffMax ?? DEFAULT_RESTART_POLICY.backoffMaxMs,
+      backoffMultiplier: restart.multiplier ?? DEFAULT_RESTART_POLICY.backoffMultiplier,
+      jitter: restart.jitter ?? DEFAULT_RESTART_POLICY.jitter,
+      resetAfterMs: restart.resetAfter ?? DEFAULT_RESTART_POLICY.resetAfterMs,
+      budget: {
+        restarts: restart.budget?.restarts ?? DEFAULT_RESTART_POLICY.budget.restarts,
+        withinMs: restart.budget?.within ?? DEFAULT_RESTART_POLICY.budget.withinMs,
+      },
+    },
+    stop: {
+      interruptGraceMs: stream.stop?.interruptGrace ?? DEFAULT_STOP_POLICY.interruptGraceMs,
+      terminateGraceMs: stream.stop?.terminateGrace ?? DEFAULT_STOP_POLICY.terminateGraceMs,
+    },
+    startTimeoutMs: stream.startTimeout ?? DEFAULT_START_TIMEOUT_MS,
+    stallTimeoutMs: stream.stallTimeout ?? DEFAULT_STALL_TIMEOUT_MS,
+    ...(stream.rtmpServer !== undefined && { rtmpServer: stream.rtmpServer }),
+    checks: (stream.checks ?? []).map(resolveCheck),
+    onUnhealthy: stream.onUnhealthy ?? DEFAULT_ON_UNHEALTHY,
+    notify: stream.notify ?? notifierIds,
+  };
+}
+
+function resolveNotifier(notifier: NonNullable<ConfigInput['notifiers']>[number]): NotifierConfig {
+  return { ...notifier, minSeverity: notifier.minSeverity ?? 'info' };
+}
+
+/** Secrets that are secret by field, whatever the variable (if any) they came from. */
+function fieldSecrets(config: Omit<Config, 'secrets'>): string[] {
+  const values = [config.server.token];
+  for (const notifier of config.notifiers) values.push(notifier.type === 'telegram' ? notifier.botToken : notifier.url);
+  return values.filter((value): value is string => value !== undefined && value !== '');
+}
+
+export function resolveConfig(input: ConfigInput, envSecrets: readonly string[]): Config {
+  const notifiers = (input.notifiers ?? []).map(resolveNotifier);
+  const rtmpServers: RtmpServerConfig[] = input.rtmpServers ?? [];
+  const listen = input.server?.listen ?? DEFAULT_LISTEN;
+  const token = input.server?.token;
+  const config = {
+    server: { host: listen.host, port: listen.port, ...(token !== undefined && { token }) },
+    storage: { path: input.storage?.path ?? DEFAULT_STORAGE_PATH },
+    ffmpeg: { ...input.ffmpeg },
+    rtmpServers,
+    notifiers,
+    streams: (input.streams ?? []).map((stream) => resolveStream(stream, notifiers.map((n) => n.id))),
+  };
+  return { ...config, secrets: [...new Set([...envSecrets, ...fieldSecrets(config)])] };
+}

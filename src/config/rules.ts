@@ -1,0 +1,109 @@
+/**
+ * Rules that span fields or entries: duplicate ids, references to rtmpServers and notifiers,
+ * args vs inputs, actions that need an RTMP server. They read the raw (env-substituted) tree
+ * defensively instead of the schema's output so that they still run, and every problem is
+ * reported at once, when an entry also has schema errors.
+ */
+import { type ConfigPath, type Issue, quote } from './issues.js';
+
+type Raw = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function records(value: unknown): [Raw, number][] {
+  return list(value).flatMap((item, index): [Raw, number][] => (isRecord(item) ? [[item, index]] : []));
+}
+
+function has(entry: Raw, key: string): boolean {
+  return entry[key] !== undefined && entry[key] !== null;
+}
+
+/** Reports every repeat of an id, pointing back at its first use. */
+function duplicateIds(section: string, entries: [Raw, number][], issues: Issue[]): Set<string> {
+  const first = new Map<string, number>();
+  for (const [entry, index] of entries) {
+    if (typeof entry.id !== 'string') continue;
+    const earlier = first.get(entry.id);
+    if (earlier === undefined) first.set(entry.id, index);
+    else issues.push({ path: [section, index, 'id'], message: `duplicate id ${quote(entry.id)} (also ${section}[${earlier}])` });
+  }
+  return new Set(first.keys());
+}
+
+function unknownReference(kind: string, name: string, known: Set<string>): string {
+  const configured = known.size === 0 ? `no ${kind}s are configured` : `configured: ${[...known].join(', ')}`;
+  return `no ${kind} with id ${quote(name)} (${configured})`;
+}
+
+function streamSource(stream: Raw, path: ConfigPath, issues: Issue[]): void {
+  const pipelineKeys = ['inputs', 'output', 'encode'].filter((key) => has(stream, key));
+  if (has(stream, 'args') && pipelineKeys.length > 0) {
+    issues.push({ path, message: `give either args or inputs + output, not both (found args and ${pipelineKeys.join(', ')})` });
+  } else if (!has(stream, 'args') && pipelineKeys.length === 0) {
+    issues.push({ path, message: 'give either args (raw ffmpeg arguments) or inputs + output' });
+  } else if (pipelineKeys.length > 0) {
+    if (!has(stream, 'inputs')) issues.push({ path: [...path, 'inputs'], message: 'is required with output and encode' });
+    if (!has(stream, 'output')) issues.push({ path: [...path, 'output'], message: 'is required with inputs' });
+  }
+  const first = list(stream.args)[0];
+  if (typeof first === 'string' && /(^|[\\/])ffmpeg(\.exe)?$/.test(first)) {
+    issues.push({ path: [...path, 'args', 0], message: 'args are the arguments to ffmpeg, without the binary: remove it' });
+  }
+}
+
+function streamActions(stream: Raw, path: ConfigPath, issues: Issue[]): void {
+  const seen = new Set<unknown>();
+  list(stream.onUnhealthy).forEach((action, i) => {
+    const at = [...path, 'onUnhealthy', i];
+    if (seen.has(action)) issues.push({ path: at, message: `${String(action)} is listed twice` });
+    seen.add(action);
+    if (action === 'drop-publisher' && !has(stream, 'rtmpServer')) {
+      issues.push({ path: at, message: 'drop-publisher needs rtmpServer on this stream' });
+    }
+    if (action === 'next-input' && has(stream, 'args')) {
+      issues.push({ path: at, message: 'next-input needs inputs (this stream uses args)' });
+    }
+  });
+
+  const names = new Map<string, number>();
+  for (const [check, i] of records(stream.checks)) {
+    if (check.type === 'rtmp-server' && !has(stream, 'rtmpServer')) {
+      issues.push({ path: [...path, 'checks', i], message: 'an rtmp-server check needs rtmpServer on this stream' });
+    }
+    const name = typeof check.name === 'string' ? check.name : check.type;
+    if (typeof name !== 'string') continue;
+    const earlier = names.get(name);
+    if (earlier === undefined) names.set(name, i);
+    else issues.push({ path: [...path, 'checks', i, 'name'], message: `duplicate check name ${quote(name)} (also checks[${earlier}]); give each check a unique name` });
+  }
+}
+
+export function checkRules(root: unknown): Issue[] {
+  if (!isRecord(root)) return [];
+  const issues: Issue[] = [];
+  const servers = duplicateIds('rtmpServers', records(root.rtmpServers), issues);
+  const notifiers = duplicateIds('notifiers', records(root.notifiers), issues);
+  const streams = records(root.streams);
+  duplicateIds('streams', streams, issues);
+
+  for (const [stream, index] of streams) {
+    const path = ['streams', index];
+    streamSource(stream, path, issues);
+    if (typeof stream.rtmpServer === 'string' && !servers.has(stream.rtmpServer)) {
+      issues.push({ path: [...path, 'rtmpServer'], message: unknownReference('rtmpServer', stream.rtmpServer, servers) });
+    }
+    list(stream.notify).forEach((name, i) => {
+      if (typeof name === 'string' && !notifiers.has(name)) {
+        issues.push({ path: [...path, 'notify', i], message: unknownReference('notifier', name, notifiers) });
+      }
+    });
+    streamActions(stream, path, issues);
+  }
+  return issues;
+}

@@ -1,0 +1,100 @@
+/**
+ * The loaded configuration: validated, defaults applied, durations in milliseconds, deeply
+ * frozen. Built by `loadConfigText` / `loadConfigFile` (load.ts).
+ */
+import type { StreamSpec } from '../domain/stream-spec.js';
+
+export interface ServerConfig {
+  /** Bind address; 127.0.0.1 unless the user asks for more. */
+  readonly host: string;
+  /** 0 lets the OS pick a free port. */
+  readonly port: number;
+  /** When set, writes and secret-bearing reads need it. Absent when empty. */
+  readonly token?: string;
+}
+
+export interface StorageConfig {
+  /** SQLite file, as written in the config (relative paths are the caller's to resolve). */
+  readonly path: string;
+}
+
+export interface FfmpegConfig {
+  readonly path?: string;
+  readonly ffprobePath?: string;
+}
+
+export type RtmpServerType = 'nginx-rtmp' | 'srs' | 'mediamtx';
+
+export type RtmpServerConfig =
+  | { readonly id: string; readonly type: 'nginx-rtmp'; readonly statUrl: string; readonly controlUrl: string }
+  | { readonly id: string; readonly type: 'srs' | 'mediamtx'; readonly apiUrl: string };
+
+export type NotifierType = 'discord' | 'slack' | 'telegram' | 'webhook';
+export type Severity = 'info' | 'warning' | 'critical';
+
+export type NotifierConfig =
+  | {
+      readonly id: string;
+      readonly type: 'discord' | 'slack' | 'webhook';
+      readonly url: string;
+      /** Notices below this are not sent. Default `info` (everything). */
+      readonly minSeverity: Severity;
+    }
+  | {
+      readonly id: string;
+      readonly type: 'telegram';
+      readonly botToken: string;
+      readonly chatId: string;
+      readonly minSeverity: Severity;
+    };
+
+export interface Config {
+  readonly server: ServerConfig;
+  readonly storage: StorageConfig;
+  readonly ffmpeg: FfmpegConfig;
+  readonly rtmpServers: readonly RtmpServerConfig[];
+  readonly notifiers: readonly NotifierConfig[];
+  readonly streams: readonly StreamSpec[];
+  /**
+   * Values the redactor must mask: every `${VAR}` value whose name looks secret (KEY, TOKEN,
+   * SECRET, PASS, WEBHOOK, AUTH), plus server.token, notifier URLs and bot tokens.
+   */
+  readonly secrets: readonly string[];
+}
+
+/** `CheckSpec.settings` per check type (the config schema guarantees these shapes). */
+export type ProgressCheckSettings = Readonly<Record<string, never>>;
+
+export interface ProcessCheckSettings {
+  /** Percent of one core; above 100 on multi-core machines is allowed. */
+  readonly maxCpuPercent?: number;
+  readonly maxRssBytes?: number;
+  /** A limit must be exceeded this long before the check fails. */
+  readonly forMs: number;
+}
+
+export interface FfprobeCheckSettings {
+  readonly url: string;
+  /** true: that kind of stream must be present; false: must be absent; missing: not checked. */
+  readonly expect: { readonly video?: boolean; readonly audio?: boolean };
+}
+
+export interface HttpCheckSettings {
+  readonly url: string;
+  /** Expected status code (default 200). */
+  readonly status: number;
+  /** Extra conditions, kept as written for the http check to evaluate. */
+  readonly conditions: readonly string[];
+}
+
+export interface RtmpServerCheckSettings {
+  readonly minBitrateKbps?: number;
+}
+
+export interface ContentCheckSettings {
+  /** How long each sample of the output is analysed. */
+  readonly durationMs: number;
+  readonly black: boolean;
+  readonly freeze: boolean;
+  readonly silence: boolean;
+}

@@ -1,0 +1,204 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../test/fakes/fake-clock.js';
+import { FakeProcessRunner } from '../../test/fakes/fake-process-runner.js';
+import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type StreamSpec } from '../domain/stream-spec.js';
+import type { Logger } from '../ports/logger.js';
+import type { RunFinished, StateChanged } from './stream-events.js';
+import { StreamSupervisor } from './stream-supervisor.js';
+
+const silent: Logger = {
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  fatal: () => {},
+  child: () => silent,
+};
+
+const spec: StreamSpec = {
+  id: 'cam',
+  name: 'Camera',
+  desired: 'running',
+  source: { kind: 'args', args: ['-i', 'in.mp4', '-f', 'flv', 'rtmp://127.0.0.1/live/secretkey'] },
+  restart: DEFAULT_RESTART_POLICY,
+  stop: DEFAULT_STOP_POLICY,
+  startTimeoutMs: 30_000,
+  stallTimeoutMs: 10_000,
+  checks: [],
+  onUnhealthy: ['restart'],
+  notify: [],
+};
+
+let clock: FakeClock;
+let runner: FakeProcessRunner;
+let stream: StreamSupervisor;
+let states: StateChanged[];
+let finished: RunFinished[];
+
+beforeEach(() => {
+  clock = new FakeClock();
+  runner = new FakeProcessRunner();
+  stream = new StreamSupervisor(spec, {
+    clock,
+    runner,
+    ffmpeg: { path: '/usr/bin/ffmpeg', capabilities: { version: '5.1', options: new Set(['stats_period']) } },
+    logger: silent,
+    redact: (text) => text.replaceAll('secretkey', '***'),
+    random: () => 0.5,
+  });
+  states = [];
+  finished = [];
+  stream.events.on('state', (e) => states.push(e));
+  stream.events.on('run-finished', (e) => finished.push(e));
+});
+
+/** Progress once a second for `seconds` seconds. */
+function runFor(seconds: number): void {
+  for (let i = 0; i < seconds; i++) {
+    clock.advance(1_000);
+    runner.last.progress();
+  }
+}
+
+describe('StreamSupervisor', () => {
+  it('spawns ffmpeg with the progress pipe and becomes running on the first advancing progress', () => {
+    stream.start();
+    expect(stream.observed).toBe('starting');
+    expect(runner.last.request).toMatchObject({ command: '/usr/bin/ffmpeg', progressPipe: true });
+    expect(runner.last.request.args.slice(0, 7)).toEqual(['-hide_banner', '-nostdin', '-nostats', '-progress', 'pipe:3', '-stats_period', '1']);
+    runFor(3);
+    expect(stream.observed).toBe('running');
+    const status = stream.status();
+    expect(status).toMatchObject({ state: 'running', desired: 'running', pid: 1000, restarts: 0 });
+    expect(status.progress?.fps).toBeCloseTo(25);
+    expect(status.progress?.speed).toBeCloseTo(1);
+    expect(status.uptimeSeconds).toBe(2);
+  });
+
+  it('restarts a crashed process at once, then backs off 1 s, counting restarts by reason', () => {
+    stream.start();
+    runFor(2);
+    runner.last.stderr('[rtmp @ 0x1] Connection to rtmp://127.0.0.1/live/secretkey failed: Connection refused\n');
+    runner.last.exit({ code: 1, signal: null });
+    expect(runner.spawned).toHaveLength(2);
+    expect(stream.observed).toBe('starting');
+    expect(finished[0]).toMatchObject({ reason: 'exited', exitCode: 1, next: 'starting', restartDelayMs: 0 });
+    expect(finished[0]?.lastError).toContain('Connection refused');
+    expect(finished[0]?.lastError).not.toContain('secretkey');
+
+    runner.last.exit({ code: 1, signal: null });
+    expect(stream.observed).toBe('backoff');
+    clock.advance(999);
+    expect(runner.spawned).toHaveLength(2);
+    clock.advance(1);
+    expect(runner.spawned).toHaveLength(3);
+    expect(stream.restartsFor('exited')).toBe(1);
+    expect(stream.restartsFor('failed-to-start')).toBe(1);
+    expect(stream.status().restarts).toBe(2);
+  });
+
+  it('kills a stalled process group with SIGKILL after 10 s without advancing progress and starts a new one', () => {
+    stream.start();
+    runFor(5);
+    const stalled = runner.last;
+    // Blocks keep coming but the counters are frozen: that is a stall too.
+    for (let i = 0; i < 9; i++) {
+      clock.advance(1_000);
+      stalled.progress(0);
+    }
+    expect(stalled.signals).toEqual([]);
+    clock.advance(1_000);
+    expect(stalled.signals).toEqual(['SIGKILL']);
+    stalled.exit({ code: null, signal: 'SIGKILL' });
+    expect(finished.at(-1)).toMatchObject({ reason: 'stalled', next: 'starting' });
+    expect(runner.spawned).toHaveLength(2);
+  });
+
+  it('kills a run that shows no progress within the start timeout', () => {
+    stream.start();
+    clock.advance(29_999);
+    expect(runner.last.signals).toEqual([]);
+    clock.advance(1);
+    expect(runner.last.signals).toEqual(['SIGKILL']);
+    runner.last.exit({ code: null, signal: 'SIGKILL' });
+    expect(finished.at(-1)?.reason).toBe('start-timeout');
+  });
+
+  it('stops with SIGINT, then SIGTERM after 5 s, then SIGKILL after 5 s more, and resolves once exited', async () => {
+    stream.start();
+    runFor(2);
+    const proc = runner.last;
+    let resolved = false;
+    const stopped = stream.stop().then(() => {
+      resolved = true;
+    });
+    expect(proc.signals).toEqual(['SIGINT']);
+    clock.advance(5_000);
+    expect(proc.signals).toEqual(['SIGINT', 'SIGTERM']);
+    clock.advance(5_000);
+    expect(proc.signals).toEqual(['SIGINT', 'SIGTERM', 'SIGKILL']);
+    await Promise.resolve();
+    expect(resolved).toBe(false);
+    proc.exit({ code: null, signal: 'SIGKILL' });
+    await stopped;
+    expect(stream.observed).toBe('stopped');
+    expect(stream.desired).toBe('stopped');
+    expect(finished.at(-1)).toMatchObject({ reason: 'stopped', next: 'stopped' });
+    expect(clock.armed).toBe(0);
+    expect(runner.spawned).toHaveLength(1);
+  });
+
+  it('ignores events from a run that has already been replaced', () => {
+    stream.start();
+    runFor(2);
+    const old = runner.last;
+    stream.restart();
+    old.exit({ code: 255, signal: null });
+    const current = runner.last;
+    expect(current).not.toBe(old);
+    old.progress();
+    expect(stream.observed).toBe('starting');
+    expect(() => old.stderr('late line\n')).not.toThrow();
+    current.progress();
+    expect(stream.observed).toBe('running');
+    expect(finished.at(-1)).toMatchObject({ reason: 'restarted' });
+    expect(stream.status().restarts).toBe(1);
+  });
+
+  it('a binary that cannot be spawned backs off and ends in crashloop, retrying at the cap', async () => {
+    runner.failSpawns = true;
+    stream.start();
+    for (let i = 0; i < 7; i++) {
+      await Promise.resolve(); // the spawn failure is reported asynchronously, as node does
+      clock.advance(finished.at(-1)?.restartDelayMs ?? 0);
+    }
+    expect(finished.map((f) => f.reason)).toEqual(Array(7).fill('failed-to-start'));
+    expect(finished.map((f) => f.restartDelayMs)).toEqual([0, 1_000, 2_000, 4_000, 60_000, 60_000, 60_000]);
+    expect(runner.spawned).toHaveLength(8);
+    expect(stream.status().lastError).toContain('ENOENT');
+    expect(states.filter((s) => s.to === 'crashloop').length).toBeGreaterThan(0);
+    expect(stream.desired).toBe('running');
+  });
+
+  it('keeps working when an event listener throws', () => {
+    stream.events.on('state', () => {
+      throw new Error('listener bug');
+    });
+    stream.start();
+    runFor(1);
+    expect(stream.observed).toBe('running');
+  });
+
+  it('keeps the last runs with their first and last stderr lines, redacted', () => {
+    stream.start();
+    runner.last.stderr('ffmpeg version 5.1\nOutput #0, flv, to \'rtmp://127.0.0.1/live/secretkey\':\n');
+    runFor(1);
+    runner.last.exit({ code: 0, signal: null });
+    const [current, previous] = stream.runs();
+    expect(current?.endedAt).toBeUndefined();
+    expect(previous).toMatchObject({ reason: 'exited', exitCode: 0 });
+    expect(previous?.firstLines.join('\n')).toContain('ffmpeg version 5.1');
+    expect(JSON.stringify(previous)).not.toContain('secretkey');
+  });
+});

@@ -1,0 +1,377 @@
+/**
+ * The shell around one stream's lifecycle: it feeds events into the pure state machine and
+ * performs the effects it returns (spawn, signal the process group, timers) through the ports.
+ *
+ * Events that belong to an earlier run (a late exit, progress after a restart) are dropped by
+ * run id before they reach the machine, and timers are cancelled or superseded, so the machine
+ * only sees events that are legal for the run it is in. Events raised while an event is being
+ * handled are queued, never handled re-entrantly.
+ */
+import { buildArgv, describeArgv } from '../domain/argv.js';
+import type { FfmpegCapabilities } from '../domain/ffmpeg-capabilities.js';
+import {
+  initialLifecycleState,
+  transition,
+  type Effect,
+  type ExitReason,
+  type LifecycleConfig,
+  type LifecycleEvent,
+  type LifecycleState,
+  type ObservedState,
+  type RunEnded,
+  type TimerName,
+} from '../domain/lifecycle.js';
+import { ProgressParser, ProgressTracker, type ProgressSnapshot } from '../domain/progress.js';
+import { StderrLog } from '../domain/stderr-log.js';
+import type { StreamSpec } from '../domain/stream-spec.js';
+import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { ChildProcessHandle, ProcessExit, ProcessRunner } from '../ports/process-runner.js';
+import type { StreamEventMap } from './stream-events.js';
+import { TypedEvents } from './typed-events.js';
+
+export interface StreamSupervisorDeps {
+  readonly clock: Clock;
+  readonly runner: ProcessRunner;
+  readonly ffmpeg: { readonly path: string; readonly capabilities: FfmpegCapabilities };
+  readonly logger: Logger;
+  readonly redact: (text: string) => string;
+  /** Uniform in [0, 1); injected so backoff jitter is reproducible in tests. */
+  readonly random: () => number;
+  /** The bus this stream reports on; shared by every stream of a daemon. */
+  readonly events?: TypedEvents<StreamEventMap>;
+  /** How many finished runs to keep in memory. */
+  readonly runHistory?: number;
+}
+
+/** One ffmpeg process lifetime, as reported by the API. */
+export interface RunRecord {
+  readonly runId: number;
+  pid: number | undefined;
+  readonly startedAt: number;
+  endedAt?: number;
+  reason?: ExitReason;
+  exitCode?: number | null;
+  signal?: string | null;
+  lastError?: string;
+  firstLines: readonly string[];
+  lastLines: readonly string[];
+}
+
+interface ActiveRun {
+  readonly record: RunRecord;
+  handle: ChildProcessHandle | undefined;
+  readonly parser: ProgressParser;
+  readonly tracker: ProgressTracker;
+  readonly stderr: StderrLog;
+  lastProgressAt?: number;
+}
+
+export interface StreamStatus {
+  readonly id: string;
+  readonly name: string;
+  readonly desired: LifecycleState['desired'];
+  readonly state: ObservedState;
+  readonly pid: number | undefined;
+  readonly restarts: number;
+  readonly uptimeSeconds: number;
+  readonly lastError: string | undefined;
+  readonly lastProgressAt: number | undefined;
+  readonly progress: ProgressSnapshot | undefined;
+}
+
+const DEFAULT_RUN_HISTORY = 20;
+
+const TIMER_EVENTS = {
+  start: 'start-timeout',
+  stall: 'stall-timeout',
+  backoff: 'backoff-elapsed',
+  kill: 'kill-escalate',
+} as const satisfies Record<TimerName, LifecycleEvent['type']>;
+
+export class StreamSupervisor {
+  readonly events: TypedEvents<StreamEventMap>;
+  private state: LifecycleState = initialLifecycleState();
+  private readonly lifecycleConfig: LifecycleConfig;
+  private readonly timers = new Map<TimerName, TimerHandle>();
+  private readonly queue: LifecycleEvent[] = [];
+  private dispatching = false;
+  private nextRunId = 1;
+  private active: ActiveRun | undefined;
+  /** The run whose exit is being judged by the machine right now. */
+  private ending: RunRecord | undefined;
+  private readonly finishedRuns: RunRecord[] = [];
+  private lastError: string | undefined;
+  private restartCount = 0;
+  private readonly restartsByReason = new Map<ExitReason, number>();
+  private stoppedWaiters: Array<() => void> = [];
+  private readonly log: Logger;
+  /** Index of the input in use, for pipelines with fallback inputs. */
+  private inputIndex = 0;
+
+  constructor(
+    readonly spec: StreamSpec,
+    private readonly deps: StreamSupervisorDeps,
+  ) {
+    this.log = deps.logger.child({ stream: spec.id });
+    this.events =
+      deps.events ??
+      new TypedEvents((event, error) => this.log.error({ event, err: error }, 'a stream event listener failed'));
+    this.lifecycleConfig = {
+      restart: spec.restart,
+      stop: spec.stop,
+      startTimeoutMs: spec.startTimeoutMs,
+      stallTimeoutMs: spec.stallTimeoutMs,
+    };
+  }
+
+  get observed(): ObservedState {
+    return this.state.observed;
+  }
+
+  get desired(): LifecycleState['desired'] {
+    return this.state.desired;
+  }
+
+  start(): void {
+    this.dispatch({ type: 'start' });
+  }
+
+  restart(): void {
+    this.dispatch({ type: 'restart' });
+  }
+
+  /** Asks the stream to stop and resolves once its process has exited. */
+  stop(): Promise<void> {
+    this.dispatch({ type: 'stop' });
+    return this.whenStopped();
+  }
+
+  whenStopped(): Promise<void> {
+    if (this.state.observed === 'stopped') return Promise.resolve();
+    return new Promise((resolve) => this.stoppedWaiters.push(resolve));
+  }
+
+  status(): StreamStatus {
+    const run = this.active;
+    const since = this.state.runningSince;
+    return {
+      id: this.spec.id,
+      name: this.spec.name,
+      desired: this.state.desired,
+      state: this.state.observed,
+      pid: run?.record.pid,
+      restarts: this.restartCount,
+      uptimeSeconds: since === undefined ? 0 : Math.max(0, (this.deps.clock.now() - since) / 1_000),
+      lastError: this.lastError,
+      lastProgressAt: run?.lastProgressAt,
+      progress: run?.tracker.snapshot(this.deps.clock.now()),
+    };
+  }
+
+  /** Restarts counted per exit reason, across every run of this stream. */
+  restartsFor(reason: ExitReason): number {
+    return this.restartsByReason.get(reason) ?? 0;
+  }
+
+  /** The current run first, then finished runs, newest first. */
+  runs(): readonly RunRecord[] {
+    const current = this.active ? [this.snapshotRecord(this.active)] : [];
+    return [...current, ...[...this.finishedRuns].reverse()];
+  }
+
+  /** Recent stderr lines of the current (or last) run, redacted. */
+  logs(): readonly string[] {
+    if (this.active) return this.active.stderr.lastLines();
+    return this.finishedRuns.at(-1)?.lastLines ?? [];
+  }
+
+  private dispatch(event: LifecycleEvent): void {
+    this.queue.push(event);
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        try {
+          this.handle(next);
+        } catch (error) {
+          // A bug in one stream must not take the daemon (and every other stream) down.
+          this.log.error({ err: error, event: next.type, state: this.state.observed }, 'lifecycle event failed');
+        }
+      }
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  private handle(event: LifecycleEvent): void {
+    const before = this.state;
+    const result = transition(before, event, this.lifecycleConfig, {
+      now: this.deps.clock.now(),
+      random: this.deps.random(),
+    });
+    this.state = result.state;
+    for (const effect of result.effects) this.perform(effect);
+    if (before.observed !== result.state.observed) this.announceState(before.observed, result.state.observed);
+  }
+
+  private announceState(from: ObservedState, to: ObservedState): void {
+    const at = this.deps.clock.now();
+    if (to === 'crashloop' && from !== 'crashloop') {
+      this.log.fatal({ severity: 'critical', lastError: this.lastError }, 'stream is in a crash loop; retrying slowly');
+    } else {
+      this.log.info({ from, to }, `stream ${to}`);
+    }
+    this.events.emit('state', { streamId: this.spec.id, from, to, desired: this.state.desired, at });
+    if (to === 'stopped') {
+      const waiters = this.stoppedWaiters;
+      this.stoppedWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private perform(effect: Effect): void {
+    switch (effect.type) {
+      case 'spawn':
+        this.spawn();
+        return;
+      case 'signal':
+        this.log.debug({ signal: effect.signal, pid: this.active?.record.pid }, 'signalling process group');
+        this.active?.handle?.signalGroup(effect.signal);
+        return;
+      case 'set-timer':
+        this.setTimer(effect.timer, effect.ms);
+        return;
+      case 'clear-timer':
+        this.timers.get(effect.timer)?.cancel();
+        this.timers.delete(effect.timer);
+        return;
+      case 'run-ended':
+        this.recordRunEnded(effect.run);
+        return;
+    }
+  }
+
+  private setTimer(timer: TimerName, ms: number): void {
+    this.timers.get(timer)?.cancel();
+    const handle = this.deps.clock.setTimer(ms, () => {
+      if (this.timers.get(timer) !== handle) return; // superseded
+      this.timers.delete(timer);
+      this.dispatch({ type: TIMER_EVENTS[timer] });
+    });
+    this.timers.set(timer, handle);
+  }
+
+  private spawn(): void {
+    const runId = this.nextRunId++;
+    const startedAt = this.deps.clock.now();
+    let args: string[];
+    try {
+      args = buildArgv(this.spec.source, this.deps.ffmpeg.capabilities, { inputIndex: this.inputIndex });
+    } catch (error) {
+      // Cannot happen for a validated spec; report it as a failure to start rather than throw.
+      const message = error instanceof Error ? error.message : String(error);
+      args = [];
+      this.log.error({ err: message }, 'could not build ffmpeg arguments');
+    }
+    // The run is current before the runner is called, so an exit reported during spawn is not lost.
+    const run: ActiveRun = {
+      record: { runId, pid: undefined, startedAt, firstLines: [], lastLines: [] },
+      handle: undefined,
+      parser: new ProgressParser(),
+      tracker: new ProgressTracker(),
+      stderr: new StderrLog(this.deps.redact),
+    };
+    this.active = run;
+    run.handle = this.deps.runner.spawn(
+      { command: this.deps.ffmpeg.path, args, progressPipe: true },
+      {
+        onProgress: (chunk) => this.onProgress(runId, chunk),
+        onStderr: (chunk) => {
+          if (this.active === run) run.stderr.push(chunk);
+        },
+        onExit: (exit) => this.onExit(runId, exit),
+      },
+    );
+    run.record.pid = run.handle.pid;
+    const command = describeArgv([this.deps.ffmpeg.path, ...args], this.deps.redact);
+    this.log.info({ runId, pid: run.record.pid, command: command.join(' ') }, 'ffmpeg started');
+    this.events.emit('run-started', { streamId: this.spec.id, runId, pid: run.record.pid, command, at: startedAt });
+  }
+
+  private onProgress(runId: number, chunk: string): void {
+    const run = this.active;
+    if (!run || run.record.runId !== runId) return;
+    const now = this.deps.clock.now();
+    let advanced = false;
+    for (const block of run.parser.feed(chunk)) {
+      if (run.tracker.update(block, now).advanced) advanced = true;
+    }
+    if (!advanced) return;
+    run.lastProgressAt = now;
+    const observed = this.state.observed;
+    if (observed === 'starting' || observed === 'running' || observed === 'stopping') this.dispatch({ type: 'progress' });
+  }
+
+  private onExit(runId: number, exit: ProcessExit): void {
+    const run = this.active;
+    if (!run || run.record.runId !== runId) return;
+    run.stderr.end();
+    const record = this.snapshotRecord(run);
+    record.endedAt = this.deps.clock.now();
+    record.exitCode = exit.code;
+    record.signal = exit.signal;
+    record.lastError = exit.spawnError ? this.deps.redact(exit.spawnError.message) : run.stderr.lastError();
+    if (record.lastError) this.lastError = record.lastError;
+    this.active = undefined;
+    this.ending = record;
+    this.dispatch({ type: 'exited', end: exit });
+  }
+
+  /** The machine has judged the exit: keep the run, count the restart, tell listeners. */
+  private recordRunEnded(ended: RunEnded): void {
+    const record = this.ending;
+    this.ending = undefined;
+    if (!record) return;
+    record.reason = ended.reason;
+    this.finishedRuns.push(record);
+    if (this.finishedRuns.length > (this.deps.runHistory ?? DEFAULT_RUN_HISTORY)) this.finishedRuns.shift();
+    if (ended.next !== 'stopped') {
+      this.restartCount++;
+      this.restartsByReason.set(ended.reason, (this.restartsByReason.get(ended.reason) ?? 0) + 1);
+    }
+    const endedAt = record.endedAt ?? this.deps.clock.now();
+    const expected = ended.reason === 'stopped' || ended.reason === 'restarted';
+    this.log[expected ? 'info' : 'warn'](
+      {
+        runId: record.runId,
+        pid: record.pid,
+        reason: ended.reason,
+        code: record.exitCode,
+        signal: record.signal,
+        lastError: record.lastError,
+        next: ended.next,
+        restartDelayMs: ended.restartDelayMs,
+      },
+      'ffmpeg exited',
+    );
+    this.events.emit('run-finished', {
+      streamId: this.spec.id,
+      runId: record.runId,
+      pid: record.pid,
+      reason: ended.reason,
+      exitCode: record.exitCode ?? null,
+      signal: record.signal ?? null,
+      lastError: record.lastError,
+      durationMs: endedAt - record.startedAt,
+      next: ended.next,
+      restartDelayMs: ended.restartDelayMs,
+      restartsInWindow: ended.restartsInWindow,
+      at: endedAt,
+    });
+  }
+
+  private snapshotRecord(run: ActiveRun): RunRecord {
+    return { ...run.record, firstLines: run.stderr.firstLines(), lastLines: run.stderr.lastLines(), lastError: run.stderr.lastError() };
+  }
+}
