@@ -81,6 +81,8 @@ export interface StreamStatus {
 }
 
 const DEFAULT_RUN_HISTORY = 20;
+/** How many of the newest finished runs keep their first and last stderr lines. */
+const RUNS_WITH_LINES = 3;
 
 const TIMER_EVENTS = {
   start: 'start-timeout',
@@ -336,6 +338,12 @@ export class StreamSupervisor {
     record.reason = ended.reason;
     this.finishedRuns.push(record);
     if (this.finishedRuns.length > (this.deps.runHistory ?? DEFAULT_RUN_HISTORY)) this.finishedRuns.shift();
+    // Older runs keep their outcome but not their log lines, so memory stays bounded per stream.
+    const older = this.finishedRuns.at(-1 - RUNS_WITH_LINES);
+    if (older) {
+      older.firstLines = [];
+      older.lastLines = [];
+    }
     if (ended.next !== 'stopped') {
       this.restartCount++;
       this.restartsByReason.set(ended.reason, (this.restartsByReason.get(ended.reason) ?? 0) + 1);
