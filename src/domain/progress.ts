@@ -7,6 +7,7 @@
  * run, useless for spotting a slowdown hours in, so the tracker derives its own rates from
  * the counters (`frame`, `total_size`, `out_time_us`) over a sliding window.
  */
+import { LineBreaks } from './line-breaks.js';
 
 export interface ProgressBlock {
   /** Frames of the first video stream so far; absent for audio-only outputs. */
@@ -140,25 +141,6 @@ export class ProgressParser {
 /** Parses a complete progress text (e.g. a captured fixture) into its blocks. */
 export function parseProgress(text: string): ProgressBlock[] {
   return new ProgressParser().feed(text.endsWith('\n') ? text : `${text}\n`);
-}
-
-/**
- * Finds `\r` or `\n` from a position, remembering both next positions so a chunk of many
- * lines with only one kind of break is scanned once, not once per line.
- */
-class LineBreaks {
-  private lf = -2;
-  private cr = -2;
-
-  constructor(private readonly text: string) {}
-
-  next(from: number): number {
-    if (this.lf !== -1 && this.lf < from) this.lf = this.text.indexOf('\n', from);
-    if (this.cr !== -1 && this.cr < from) this.cr = this.text.indexOf('\r', from);
-    if (this.lf < 0) return this.cr;
-    if (this.cr < 0) return this.lf;
-    return Math.min(this.lf, this.cr);
-  }
 }
 
 function toBlock(values: ReadonlyMap<string, string>, ended: boolean): ProgressBlock {

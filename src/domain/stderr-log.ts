@@ -4,6 +4,7 @@
  * only the first N and the last M lines are kept, and the last error line is remembered
  * separately. Every stored line has been through the redactor.
  */
+import { LineBreaks } from './line-breaks.js';
 
 export interface StderrLine {
   /** 1-based position in the run, counting every non-blank line seen (stored or not). */
@@ -174,25 +175,6 @@ export class StderrLog {
       this.lastErrorLine = line;
       this.lastErrorGeneric = generic;
     }
-  }
-}
-
-/**
- * Finds `\r` or `\n` from a position, remembering both next positions so a chunk of many
- * lines with only one kind of break is scanned once, not once per line.
- */
-class LineBreaks {
-  private lf = -2;
-  private cr = -2;
-
-  constructor(private readonly text: string) {}
-
-  next(from: number): number {
-    if (this.lf !== -1 && this.lf < from) this.lf = this.text.indexOf('\n', from);
-    if (this.cr !== -1 && this.cr < from) this.cr = this.text.indexOf('\r', from);
-    if (this.lf < 0) return this.cr;
-    if (this.cr < 0) return this.lf;
-    return Math.min(this.lf, this.cr);
   }
 }
 
