@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseProgress, ProgressParser, ProgressTracker, type ProgressBlock } from './progress.js';
+import { ProgressTracker } from './progress-tracker.js';
+import { parseProgress, ProgressParser, type ProgressBlock } from './progress.js';
 
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures/progress');
 /** Captured from real ffmpeg runs (see test/fixtures/progress/README.md). */

@@ -21,7 +21,8 @@ import {
   type RunEnded,
   type TimerName,
 } from '../domain/lifecycle.js';
-import { ProgressParser, ProgressTracker, type ProgressSnapshot } from '../domain/progress.js';
+import { ProgressParser } from '../domain/progress.js';
+import { ProgressTracker, type ProgressSnapshot } from '../domain/progress-tracker.js';
 import { StderrLog } from '../domain/stderr-log.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
