@@ -2,19 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
 import { FakeProcessRunner } from '../../test/fakes/fake-process-runner.js';
 import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type StreamSpec } from '../domain/stream-spec.js';
-import type { Logger } from '../ports/logger.js';
+import { silentLogger as silent } from '../../test/fakes/silent-logger.js';
 import type { RunFinished, StateChanged } from './stream-events.js';
 import { StreamSupervisor } from './stream-supervisor.js';
-
-const silent: Logger = {
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  fatal: () => {},
-  child: () => silent,
-};
 
 const spec: StreamSpec = {
   id: 'cam',
