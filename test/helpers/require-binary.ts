@@ -3,18 +3,9 @@
  * one skips the test with a printed reason; in CI (`$CI` set) it is an error, because
  * `.ci/run` installs them and CI must never skip silently.
  */
-import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import { isExecutableFile as isExecutable } from '../../src/adapters/ffmpeg/locate.js';
 
-function isExecutable(file: string): boolean {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Looks for `name` at the candidate paths, then on $PATH. */
 export function findBinary(name: string, candidates: readonly string[] = []): string | undefined {
