@@ -42,3 +42,9 @@ export class FfmpegNotFoundError extends StreamwardenError {
     super('FFMPEG_NOT_FOUND', `no usable ffmpeg found; tried: ${tried.join(', ')}`);
   }
 }
+
+export class StreamExistsError extends StreamwardenError {
+  constructor(readonly streamId: string) {
+    super('STREAM_EXISTS', `a stream with id "${streamId}" already exists`);
+  }
+}

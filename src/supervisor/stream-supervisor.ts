@@ -8,6 +8,7 @@
  * handled are queued, never handled re-entrantly.
  */
 import { buildArgv, describeArgv } from '../domain/argv.js';
+import { IllegalTransitionError } from '../domain/errors.js';
 import type { FfmpegCapabilities } from '../domain/ffmpeg-capabilities.js';
 import {
   initialLifecycleState,
@@ -85,6 +86,15 @@ const DEFAULT_RUN_HISTORY = 20;
 /** How many of the newest finished runs keep their first and last stderr lines. */
 const RUNS_WITH_LINES = 3;
 
+function lifecycleConfigOf(spec: StreamSpec): LifecycleConfig {
+  return {
+    restart: spec.restart,
+    stop: spec.stop,
+    startTimeoutMs: spec.startTimeoutMs,
+    stallTimeoutMs: spec.stallTimeoutMs,
+  };
+}
+
 const TIMER_EVENTS = {
   start: 'start-timeout',
   stall: 'stall-timeout',
@@ -95,7 +105,8 @@ const TIMER_EVENTS = {
 export class StreamSupervisor {
   readonly events: TypedEvents<StreamEventMap>;
   private state: LifecycleState = initialLifecycleState();
-  private readonly lifecycleConfig: LifecycleConfig;
+  private lifecycleConfig: LifecycleConfig;
+  private currentSpec: StreamSpec;
   private readonly timers = new Map<TimerName, TimerHandle>();
   private readonly queue: LifecycleEvent[] = [];
   private dispatching = false;
@@ -113,19 +124,31 @@ export class StreamSupervisor {
   private inputIndex = 0;
 
   constructor(
-    readonly spec: StreamSpec,
+    spec: StreamSpec,
     private readonly deps: StreamSupervisorDeps,
   ) {
+    this.currentSpec = spec;
+    this.lifecycleConfig = lifecycleConfigOf(spec);
     this.log = deps.logger.child({ stream: spec.id });
     this.events =
       deps.events ??
       new TypedEvents((event, error) => this.log.error({ event, err: error }, 'a stream event listener failed'));
-    this.lifecycleConfig = {
-      restart: spec.restart,
-      stop: spec.stop,
-      startTimeoutMs: spec.startTimeoutMs,
-      stallTimeoutMs: spec.stallTimeoutMs,
-    };
+  }
+
+  get spec(): StreamSpec {
+    return this.currentSpec;
+  }
+
+  /**
+   * Swaps in a changed spec (same id). Only while stopped, so a running process always matches
+   * the spec it was started from; run history and counters carry over.
+   */
+  replaceSpec(spec: StreamSpec): void {
+    if (spec.id !== this.currentSpec.id) throw new Error(`spec id "${spec.id}" does not match stream "${this.currentSpec.id}"`);
+    if (this.state.observed !== 'stopped') throw new IllegalTransitionError(this.state.observed, 'replace-spec');
+    this.currentSpec = spec;
+    this.lifecycleConfig = lifecycleConfigOf(spec);
+    this.inputIndex = 0;
   }
 
   get observed(): ObservedState {

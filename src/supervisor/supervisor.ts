@@ -1,16 +1,23 @@
 /**
  * All supervised streams of a daemon. Each stream has its own StreamSupervisor; a failure in one
- * never reaches another. Streams report on one shared event bus.
+ * never reaches another. Streams report on one shared event bus. Every method here is a user
+ * intent (config, API, controller): failures never call them.
  */
-import { UnknownStreamError } from '../domain/errors.js';
+import { canonicalJson } from '../domain/canonical-json.js';
+import { StreamExistsError, UnknownStreamError } from '../domain/errors.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { StreamEventMap } from './stream-events.js';
 import { StreamSupervisor, type StreamSupervisorDeps } from './stream-supervisor.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { TypedEvents } from './typed-events.js';
+
+export type UpdateOutcome = 'unchanged' | 'updated';
 
 export class Supervisor {
   readonly events: TypedEvents<StreamEventMap>;
   private readonly streams = new Map<string, StreamSupervisor>();
+  /** Serialises changes per stream id. */
+  private readonly changes = new KeyedQueue();
 
   constructor(
     specs: readonly StreamSpec[],
@@ -19,9 +26,7 @@ export class Supervisor {
     this.events = new TypedEvents((event, error) =>
       deps.logger.error({ event, err: error }, 'a stream event listener failed'),
     );
-    for (const spec of specs) {
-      this.streams.set(spec.id, new StreamSupervisor(spec, { ...deps, events: this.events }));
-    }
+    for (const spec of specs) this.create(spec);
   }
 
   /** Starts every stream whose desired state is running. */
@@ -35,14 +40,56 @@ export class Supervisor {
     return [...this.streams.values()];
   }
 
+  has(id: string): boolean {
+    return this.streams.has(id);
+  }
+
   get(id: string): StreamSupervisor {
     const stream = this.streams.get(id);
     if (!stream) throw new UnknownStreamError(id);
     return stream;
   }
 
+  /** Adds a stream and starts it when its desired state is running. */
+  add(spec: StreamSpec): StreamSupervisor {
+    if (this.streams.has(spec.id)) throw new StreamExistsError(spec.id);
+    const stream = this.create(spec);
+    if (spec.desired === 'running') stream.start();
+    return stream;
+  }
+
+  /**
+   * Applies a changed spec: an unchanged one is not touched; a changed one is stopped, swapped
+   * and started again if it is wanted running.
+   */
+  update(spec: StreamSpec): Promise<UpdateOutcome> {
+    return this.changes.run(spec.id, async () => {
+      const stream = this.get(spec.id);
+      if (canonicalJson(stream.spec) === canonicalJson(spec)) return 'unchanged';
+      await stream.stop();
+      stream.replaceSpec(spec);
+      if (spec.desired === 'running') stream.start();
+      return 'updated';
+    });
+  }
+
+  /** Stops a stream and forgets it. */
+  remove(id: string): Promise<void> {
+    return this.changes.run(id, async () => {
+      const stream = this.get(id);
+      await stream.stop();
+      this.streams.delete(id);
+    });
+  }
+
   /** Stops every stream (SIGINT, then SIGTERM, then SIGKILL to each group) and waits for all to exit. */
   async stopAll(): Promise<void> {
     await Promise.all(this.list().map((stream) => stream.stop()));
+  }
+
+  private create(spec: StreamSpec): StreamSupervisor {
+    const stream = new StreamSupervisor(spec, { ...this.deps, events: this.events });
+    this.streams.set(spec.id, stream);
+    return stream;
   }
 }

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../test/fakes/fake-clock.js';
+import { FakeProcessRunner } from '../../test/fakes/fake-process-runner.js';
+import { silentLogger } from '../../test/fakes/silent-logger.js';
+import { StreamExistsError, UnknownStreamError } from '../domain/errors.js';
+import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type StreamSpec } from '../domain/stream-spec.js';
+import { Supervisor } from './supervisor.js';
+
+function spec(id: string, args: string[] = ['-i', 'a', '-f', 'null', '-']): StreamSpec {
+  return {
+    id,
+    name: id,
+    desired: 'running',
+    source: { kind: 'args', args },
+    restart: DEFAULT_RESTART_POLICY,
+    stop: DEFAULT_STOP_POLICY,
+    startTimeoutMs: 30_000,
+    stallTimeoutMs: 10_000,
+    checks: [],
+    onUnhealthy: [],
+    notify: [],
+  };
+}
+
+function setup(specs: StreamSpec[]) {
+  const clock = new FakeClock();
+  const runner = new FakeProcessRunner();
+  const supervisor = new Supervisor(specs, {
+    clock,
+    runner,
+    ffmpeg: { path: 'ffmpeg', capabilities: { version: 'x', options: new Set() } },
+    logger: silentLogger,
+    redact: (t) => t,
+    random: () => 0.5,
+  });
+  supervisor.startDesired();
+  /** Lets every process that was signalled exit, as ffmpeg does after SIGINT. */
+  const exitSignalled = () => {
+    for (const proc of runner.spawned) if (proc.alive && proc.signals.length > 0) proc.exit({ code: 255, signal: null });
+  };
+  return { clock, runner, supervisor, exitSignalled };
+}
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('Supervisor', () => {
+  it('adds a stream and starts it; refuses a duplicate id', () => {
+    const { supervisor, runner } = setup([spec('a')]);
+    supervisor.add(spec('b'));
+    expect(runner.spawned).toHaveLength(2);
+    expect(() => supervisor.add(spec('b'))).toThrow(StreamExistsError);
+    expect(runner.spawned).toHaveLength(2);
+  });
+
+  it('leaves an unchanged stream alone and restarts a changed one with its new arguments', async () => {
+    const { supervisor, runner, exitSignalled } = setup([spec('a')]);
+    expect(await supervisor.update(spec('a'))).toBe('unchanged');
+    expect(runner.spawned).toHaveLength(1);
+
+    const updating = supervisor.update(spec('a', ['-i', 'b', '-f', 'null', '-']));
+    await flush();
+    expect(runner.spawned[0]?.signals).toEqual(['SIGINT']);
+    exitSignalled();
+    expect(await updating).toBe('updated');
+    expect(runner.spawned).toHaveLength(2);
+    expect(runner.last.request.args).toContain('b');
+    expect(supervisor.get('a').observed).toBe('starting');
+  });
+
+  it('serialises concurrent changes to one stream', async () => {
+    const { supervisor, runner, exitSignalled } = setup([spec('a')]);
+    const first = supervisor.update(spec('a', ['-i', 'one', '-f', 'null', '-']));
+    const second = supervisor.update(spec('a', ['-i', 'two', '-f', 'null', '-']));
+    for (let i = 0; i < 5; i++) {
+      await flush();
+      exitSignalled();
+    }
+    expect(await first).toBe('updated');
+    expect(await second).toBe('updated');
+    expect(runner.spawned.map((p) => p.request.args.includes('two'))).toEqual([false, false, true]);
+  });
+
+  it('removes a stream after stopping it, and names an unknown one', async () => {
+    const { supervisor, exitSignalled } = setup([spec('a')]);
+    const removing = supervisor.remove('a');
+    await flush();
+    exitSignalled();
+    await removing;
+    expect(supervisor.has('a')).toBe(false);
+    expect(() => supervisor.get('a')).toThrow(UnknownStreamError);
+    await expect(supervisor.remove('a')).rejects.toThrow('no stream with id "a"');
+  });
+});
