@@ -57,7 +57,12 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   heartbeat.start();
   let app: FastifyInstance | undefined;
   try {
-    app = buildApp({ supervisor, isLive: () => heartbeat.isLive(5_000) });
+    app = buildApp({
+      supervisor,
+      isLive: () => heartbeat.isLive(5_000),
+      redact,
+      ...(config.server.token ? { token: config.server.token } : {}),
+    });
     await app.listen({ host: config.server.host, port: options.port ?? config.server.port });
   } catch (error) {
     heartbeat.stop();

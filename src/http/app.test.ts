@@ -35,7 +35,7 @@ function setup(live = true) {
     random: () => 0.5,
   });
   supervisor.startDesired();
-  return { clock, runner, supervisor, app: buildApp({ supervisor, isLive: () => live }) };
+  return { clock, runner, supervisor, app: buildApp({ supervisor, isLive: () => live, redact: (t) => t }) };
 }
 
 describe('http app', () => {
