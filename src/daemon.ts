@@ -12,6 +12,9 @@ import { systemClock } from './adapters/system-clock.js';
 import type { Config } from './config/types.js';
 import { createRedactor } from './domain/redact.js';
 import { buildApp } from './http/app.js';
+import { EventJournal } from './http/event-journal.js';
+import { StreamwardenMetrics } from './metrics/streamwarden-metrics.js';
+import { fail, pass, type HealthComponent } from './http/health-report.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { ProcessRunner } from './ports/process-runner.js';
@@ -26,8 +29,18 @@ export interface DaemonOptions {
   readonly port?: number;
 }
 
+/** starting: streams not started yet; running: first reconcile done; stopping: shutting down. */
+export type DaemonPhase = 'starting' | 'running' | 'stopping';
+
+/** How stale the heartbeat may be before /livez fails. */
+const LIVENESS_TOLERANCE_MS = 5_000;
+
 export interface Daemon {
   readonly supervisor: Supervisor;
+  /** The events the API publishes (SSE); notifiers publish `notification` events here. */
+  readonly journal: EventJournal;
+  /** For the watchdog and notifiers: check results and notification outcomes. */
+  readonly metrics: StreamwardenMetrics;
   readonly logger: Logger;
   /** The base URL the HTTP server listens on, e.g. http://127.0.0.1:8787. */
   readonly url: string;
@@ -53,19 +66,52 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     random: () => randomInt(0, 1_000_000) / 1_000_000,
   });
 
+  const journal = new EventJournal({
+    clock,
+    redact,
+    onListenerError: (error) => logger.error({ err: error }, 'an event subscriber failed'),
+  });
+  journal.follow(supervisor.events);
+  // Before any stream starts, so no run is missed.
+  const metrics = new StreamwardenMetrics({ supervisor, clock, logger });
+  metrics.start();
+
   const heartbeat = new Heartbeat(clock, 1_000);
   heartbeat.start();
+  let phase: DaemonPhase = 'starting';
+  // Readiness is a list of named components so that the store can add "writable" later.
+  const health: HealthComponent[] = [
+    {
+      name: 'heartbeat',
+      kind: 'liveness',
+      check: () =>
+        heartbeat.isLive(LIVENESS_TOLERANCE_MS) ? pass('timers are firing') : fail(`no timer has fired for over ${LIVENESS_TOLERANCE_MS / 1_000} s`),
+    },
+    { name: 'config', kind: 'readiness', check: () => pass(`configuration loaded (${config.streams.length} streams)`) },
+    {
+      name: 'reconcile',
+      kind: 'readiness',
+      check: () => (phase === 'starting' ? fail('streams are being started') : pass('streams wanted running were started')),
+    },
+    { name: 'shutdown', kind: 'readiness', check: () => (phase === 'stopping' ? fail('shutting down') : pass('not shutting down')) },
+  ];
   let app: FastifyInstance | undefined;
   try {
     app = buildApp({
+      metrics,
       supervisor,
-      isLive: () => heartbeat.isLive(5_000),
+      clock,
+      health,
+      journal,
       redact,
+      references: { rtmpServers: config.rtmpServers.map((s) => s.id), notifiers: config.notifiers.map((n) => n.id) },
+      isShuttingDown: () => phase === 'stopping',
       ...(config.server.token ? { token: config.server.token } : {}),
     });
     await app.listen({ host: config.server.host, port: options.port ?? config.server.port });
   } catch (error) {
     heartbeat.stop();
+    metrics.close();
     await app?.close();
     throw error;
   }
@@ -75,18 +121,27 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   logger.info({ url, streams: config.streams.length }, 'streamwarden is listening');
 
   supervisor.startDesired();
+  phase = 'running';
 
   let stopping: Promise<void> | undefined;
   const server = app;
   return {
     supervisor,
+    journal,
+    metrics,
     logger,
     url,
     stop: () =>
       (stopping ??= (async () => {
+        // Not ready from here on (/readyz 503, changes refused), but still answering while the
+        // streams stop; the server closes last, then a second stopAll catches a stream that a
+        // request still in flight (a PUT) may have started.
+        phase = 'stopping';
         logger.info({}, 'stopping every stream');
+        await supervisor.stopAll();
         await server.close();
         await supervisor.stopAll();
+        metrics.close();
         heartbeat.stop();
         logger.info({}, 'all streams stopped');
       })()),

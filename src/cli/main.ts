@@ -8,6 +8,7 @@ import { loadConfigFile, loadConfigText } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { DEMO_STREAM_IDS, demoConfigYaml } from '../demo/demo-config.js';
 import { ConfigError } from '../domain/errors.js';
+import { controlStream, type StreamAction } from './control.js';
 import { runDaemon } from './run-daemon.js';
 import { showStatus } from './status.js';
 
@@ -67,8 +68,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print JSON', false)
     .action(async (opts: { url: string; token?: string; json: boolean }) => {
       const token = opts.token ?? process.env.STREAMWARDEN_TOKEN;
-      exitCode = await showStatus({ url: opts.url, json: opts.json, ...(token ? { token } : {}) }, out);
+      exitCode = await showStatus({ url: opts.url, json: opts.json, ...(token ? { token } : {}) }, out, err);
     });
+
+  const actions: readonly (readonly [StreamAction, string])[] = [
+    ['start', 'want a stream running and start it'],
+    ['stop', 'want a stream stopped and stop it (SIGINT, then SIGTERM, then SIGKILL)'],
+    ['restart', 'restart a running stream now'],
+  ];
+  for (const [action, description] of actions) {
+    program
+      .command(`${action} <id>`)
+      .description(`${description} (through the daemon's HTTP API)`)
+      .option('--url <url>', 'daemon base URL', DEFAULT_URL)
+      .option('--token <token>', 'API token (or $STREAMWARDEN_TOKEN)')
+      .option('--json', 'print the stream as JSON', false)
+      .action(async (id: string, opts: { url: string; token?: string; json: boolean }) => {
+        const token = opts.token ?? process.env.STREAMWARDEN_TOKEN;
+        exitCode = await controlStream(action, id, { url: opts.url, json: opts.json, ...(token ? { token } : {}) }, out, err);
+      });
+  }
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

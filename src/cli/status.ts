@@ -1,30 +1,18 @@
 /** `streamwarden status`: a table of the streams of a running daemon, read over its HTTP API. */
 import type { StreamDto } from '../http/stream-dto.js';
+import { callApi, type ApiOptions } from './api-client.js';
 
-export interface StatusOptions {
-  readonly url: string;
+export interface StatusOptions extends ApiOptions {
   readonly json: boolean;
-  readonly token?: string;
 }
 
-export async function showStatus(options: StatusOptions, out: (line: string) => void): Promise<number> {
-  const endpoint = new URL('/api/v1/streams', options.url);
-  let response: Response;
-  try {
-    response = await fetch(endpoint, {
-      headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
-      signal: AbortSignal.timeout(5_000),
-    });
-  } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-    out(`streamwarden: cannot reach the daemon at ${endpoint.origin}: ${cause}`);
+export async function showStatus(options: StatusOptions, out: (line: string) => void, err: (line: string) => void = out): Promise<number> {
+  const result = await callApi<StreamDto[]>('GET', '/api/v1/streams', { timeoutMs: 5_000, ...options });
+  if (!result.ok) {
+    err(`streamwarden: status: ${result.message}`);
     return 1;
   }
-  if (!response.ok) {
-    out(`streamwarden: ${endpoint.href} answered ${response.status}`);
-    return 1;
-  }
-  const streams = (await response.json()) as StreamDto[];
+  const streams = result.body;
   if (options.json) {
     out(JSON.stringify(streams, null, 2));
     return 0;

@@ -13,13 +13,17 @@ export class StreamwardenError extends Error {
   }
 }
 
-/** A lifecycle event that is not legal in the current observed state. */
+/**
+ * A lifecycle event that is not legal in the current observed state (or, from the API's point of
+ * view, an intent that makes no sense in it); `hint` says what to do instead.
+ */
 export class IllegalTransitionError extends StreamwardenError {
   constructor(
     readonly state: string,
     readonly event: string,
+    hint?: string,
   ) {
-    super('ILLEGAL_TRANSITION', `event "${event}" is not allowed in state "${state}"`);
+    super('ILLEGAL_TRANSITION', `event "${event}" is not allowed in state "${state}"${hint ? `: ${hint}` : ''}`);
   }
 }
 
@@ -46,5 +50,19 @@ export class FfmpegNotFoundError extends StreamwardenError {
 export class StreamExistsError extends StreamwardenError {
   constructor(readonly streamId: string) {
     super('STREAM_EXISTS', `a stream with id "${streamId}" already exists`);
+  }
+}
+
+/** A stream definition sent to the API that failed validation; `issues` read `path: message`. */
+export class InvalidStreamError extends StreamwardenError {
+  constructor(readonly issues: readonly string[]) {
+    super('INVALID_STREAM', `invalid stream: ${issues.join('; ')}`);
+  }
+}
+
+/** The daemon is shutting down and accepts no more changes. */
+export class ShuttingDownError extends StreamwardenError {
+  constructor() {
+    super('SHUTTING_DOWN', 'the daemon is shutting down');
   }
 }

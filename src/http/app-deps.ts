@@ -1,12 +1,30 @@
 /** What the HTTP layer needs from the daemon. */
+import type { Redactor } from '../domain/redact.js';
+import type { Clock } from '../ports/clock.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import type { EventJournal } from './event-journal.js';
+import type { MetricsEndpoint } from './routes/metrics.js';
+import type { HealthComponent } from './health-report.js';
+import type { SseOptions } from './sse.js';
+import type { StreamReferences } from './stream-body.js';
 
 export interface AppDeps {
   readonly supervisor: Supervisor;
-  /** True while the daemon's own timers keep firing (see Heartbeat). */
-  readonly isLive: () => boolean;
-  /** With a token set, /api/v1 needs `Authorization: Bearer <token>`. */
+  readonly clock: Clock;
+  /** The daemon's named health components (heartbeat, config, reconcile, shutdown, later the store). */
+  readonly health: readonly HealthComponent[];
+  /** Recent events, replayed to SSE clients; the daemon connects it to the supervisor's events. */
+  readonly journal: EventJournal;
+  /** With a token set, /api/v1 and verbose health reports need `Authorization: Bearer <token>`. */
   readonly token?: string;
   /** Masks secrets in anything the API sends back (error messages included). */
-  readonly redact: (text: string) => string;
+  readonly redact: Redactor;
+  /** The rtmpServers and notifiers of the loaded configuration, which API-created streams may name. */
+  readonly references: StreamReferences;
+  /** True once the daemon is shutting down: changes are refused with 503 SHUTTING_DOWN. */
+  readonly isShuttingDown: () => boolean;
+  /** GET /metrics exists only when the daemon has metrics. */
+  readonly metrics?: MetricsEndpoint;
+  /** SSE heartbeat and slow-client bounds (defaults in sse.ts). */
+  readonly sse?: Partial<SseOptions>;
 }

@@ -1,58 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../test/fakes/fake-clock.js';
-import { FakeProcessRunner } from '../../test/fakes/fake-process-runner.js';
-import { silentLogger } from '../../test/fakes/silent-logger.js';
-import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type StreamSpec } from '../domain/stream-spec.js';
-import { Supervisor } from '../supervisor/supervisor.js';
-import { buildApp } from './app.js';
+import { appHarness, SECRET } from '../../test/helpers/app-harness.js';
+import type { ErrorBody } from './errors.js';
 import type { StreamDto } from './stream-dto.js';
 
-function spec(id: string, desired: 'running' | 'stopped'): StreamSpec {
-  return {
-    id,
-    name: `Stream ${id}`,
-    desired,
-    source: { kind: 'args', args: ['-i', 'x', '-f', 'flv', `rtmp://127.0.0.1/live/${id}-key`] },
-    restart: DEFAULT_RESTART_POLICY,
-    stop: DEFAULT_STOP_POLICY,
-    startTimeoutMs: 30_000,
-    stallTimeoutMs: 10_000,
-    checks: [],
-    onUnhealthy: [],
-    notify: [],
-  };
-}
-
-function setup(live = true) {
-  const clock = new FakeClock();
-  const runner = new FakeProcessRunner();
-  const supervisor = new Supervisor([spec('cam', 'running'), spec('idle', 'stopped')], {
-    clock,
-    runner,
-    ffmpeg: { path: 'ffmpeg', capabilities: { version: 'x', options: new Set() } },
-    logger: silentLogger,
-    redact: (t) => t,
-    random: () => 0.5,
-  });
-  supervisor.startDesired();
-  return { clock, runner, supervisor, app: buildApp({ supervisor, isLive: () => live, redact: (t) => t }) };
-}
+const TOKEN = 'the-api-token-123';
 
 describe('http app', () => {
-  it('GET /livez answers 200 while the heartbeat is live and 503 when it is not', async () => {
-    expect((await setup(true).app.inject('/livez')).statusCode).toBe(200);
-    const dead = await setup(false).app.inject('/livez');
-    expect(dead.statusCode).toBe(503);
-    expect(dead.json()).toEqual({ status: 'fail' });
-  });
-
-  it('GET /api/v1/streams lists every stream with the contract fields', async () => {
-    const { app, clock, runner } = setup();
-    for (let i = 0; i < 3; i++) {
-      clock.advance(1_000);
-      runner.last.progress();
-    }
-    const response = await app.inject('/api/v1/streams');
+  it('GET /api/v1/streams lists every stream with the contract fields, as a bare array', async () => {
+    const h = appHarness();
+    h.runFor('cam', 3);
+    const response = await h.app.inject('/api/v1/streams');
     expect(response.statusCode).toBe(200);
     const [cam, idle] = response.json<StreamDto[]>();
     expect(cam).toEqual({
@@ -70,8 +27,92 @@ describe('http app', () => {
     expect(idle).toMatchObject({ id: 'idle', desired: 'stopped', state: 'stopped', health: 'unknown', pid: null, progress: { fps: null } });
   });
 
-  it('answers 404 with a JSON body for an unknown route', async () => {
-    const response = await setup().app.inject('/api/v1/nothing');
+  it('answers 404 with a JSON error body for an unknown route', async () => {
+    const response = await appHarness().app.inject('/api/v1/nothing');
     expect(response.statusCode).toBe(404);
+    expect(response.json<ErrorBody>().error.code).toBe('NOT_FOUND');
+  });
+
+  describe('with server.token set', () => {
+    const protectedRoutes: readonly (readonly [string, string])[] = [
+      ['GET', '/api/v1/streams'],
+      ['GET', '/api/v1/streams/cam'],
+      ['GET', '/api/v1/streams/cam/logs'],
+      ['GET', '/api/v1/streams/cam/runs'],
+      ['GET', '/api/v1/watchdog/status'],
+      ['GET', '/api/v1/events'],
+      ['POST', '/api/v1/streams'],
+      ['PUT', '/api/v1/streams/cam'],
+      ['DELETE', '/api/v1/streams/cam'],
+      ['POST', '/api/v1/streams/cam/start'],
+      ['POST', '/api/v1/streams/cam/stop'],
+      ['POST', '/api/v1/streams/cam/restart'],
+      ['GET', '/healthz?verbose'],
+      ['GET', '/readyz?verbose=1'],
+      ['GET', '/health/detailed'],
+    ];
+
+    it.each(protectedRoutes)('%s %s needs the bearer token: 401 without it, changing nothing', async (method, url) => {
+      const h = appHarness({ token: TOKEN });
+      const spawned = h.runner.spawned.length;
+      for (const authorization of [undefined, 'Bearer wrong-token', `Basic ${TOKEN}`, TOKEN, 'Bearer ']) {
+        const response = await h.app.inject({
+          method: method as 'GET',
+          url,
+          headers: authorization === undefined ? {} : { authorization },
+          ...(method === 'POST' || method === 'PUT' ? { payload: { id: 'new', args: ['-i', 'x', 'out.flv'] } } : {}),
+        });
+        expect(response.statusCode, `${authorization}`).toBe(401);
+        expect(response.headers['www-authenticate']).toBe('Bearer');
+        expect(response.json<ErrorBody>().error).toEqual({ code: 'UNAUTHORIZED', message: 'a valid bearer token is required' });
+        expect(response.body).not.toContain(TOKEN);
+      }
+      expect(h.runner.spawned).toHaveLength(spawned);
+      expect(h.supervisor.list().map((s) => [s.spec.id, s.desired])).toEqual([
+        ['cam', 'running'],
+        ['idle', 'stopped'],
+      ]);
+    });
+
+    it('accepts the right token on reads and writes', async () => {
+      const h = appHarness({ token: TOKEN });
+      const headers = { authorization: `Bearer ${TOKEN}` };
+      expect((await h.app.inject({ url: '/api/v1/streams', headers })).statusCode).toBe(200);
+      expect((await h.app.inject({ method: 'POST', url: '/api/v1/streams/idle/start', headers })).statusCode).toBe(202);
+      expect((await h.app.inject({ url: '/healthz?verbose', headers })).statusCode).toBe(200);
+    });
+
+    it('leaves the probes open: /livez, /readyz, /healthz and their /health/ aliases without verbose', async () => {
+      const h = appHarness({ token: TOKEN });
+      for (const url of ['/livez', '/readyz', '/healthz', '/health/liveness', '/health/readiness', '/healthz?verbose=0']) {
+        const response = await h.app.inject(url);
+        expect(response.statusCode, url).toBe(200);
+        expect(response.json(), url).toEqual({ status: 'pass' });
+      }
+    });
+  });
+
+  it('refuses changes with 503 SHUTTING_DOWN while the daemon shuts down, and still answers reads', async () => {
+    const h = appHarness();
+    h.daemon.phase = 'stopping';
+    const spawned = h.runner.spawned.length;
+    for (const [method, url] of [
+      ['POST', '/api/v1/streams/idle/start'],
+      ['POST', '/api/v1/streams/cam/restart'],
+      ['DELETE', '/api/v1/streams/cam'],
+    ] as const) {
+      const response = await h.app.inject({ method, url });
+      expect(response.statusCode).toBe(503);
+      expect(response.json<ErrorBody>().error.code).toBe('SHUTTING_DOWN');
+    }
+    expect(h.runner.spawned).toHaveLength(spawned);
+    expect(h.supervisor.list()).toHaveLength(2);
+    expect((await h.app.inject('/api/v1/streams')).statusCode).toBe(200);
+  });
+
+  it('never shows a secret in a 404 message', async () => {
+    const response = await appHarness().app.inject(`/rtmp://host/live/${SECRET}`);
+    expect(response.statusCode).toBe(404);
+    expect(response.body).not.toContain(SECRET);
   });
 });

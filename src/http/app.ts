@@ -1,28 +1,57 @@
 /**
  * The daemon's HTTP surface: one fastify app, routes registered per area, one error mapping,
  * one authentication hook.
+ *
+ * Authentication (with server.token set): every /api/ route, reads included (they show stream
+ * specs, logs and events), and verbose health reports (they name the streams). /livez, /readyz
+ * and /healthz without `verbose` stay open for probes.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { ShuttingDownError } from '../domain/errors.js';
 import type { AppDeps } from './app-deps.js';
 import { createTokenCheck } from './auth.js';
 import { errorBody, toErrorResponse } from './errors.js';
-import { registerHealthRoutes } from './routes/health.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerHealthRoutes, wantsVerbose } from './routes/health.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerStreamRoutes } from './routes/streams.js';
+import { registerWatchdogRoutes } from './routes/watchdog.js';
 
 export type { AppDeps } from './app-deps.js';
 
-/** Request bodies are small JSON documents; anything larger is refused with 413. */
-const BODY_LIMIT_BYTES = 256 * 1024;
+/** Request bodies are small JSON documents (a stream entry); anything larger is refused with 413. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function needsToken(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0] ?? '';
+  if (path.startsWith('/api/')) return true;
+  if (path === '/health/detailed') return true;
+  return (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/health/')) && wantsVerbose(request.query);
+}
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
   const authorized = createTokenCheck(deps.token);
+  // JSON only: a text/plain body is refused with 415 instead of reaching a route as a string.
+  app.removeContentTypeParser('text/plain');
+  // An empty JSON body is no body (clients often send the header with a bodiless POST /start);
+  // anything else goes through fastify's parser, which refuses __proto__ / constructor keys.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') done(null, undefined);
+    else void parseJson(request, text, done);
+  });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
-    if (!authorized(request.headers.authorization)) {
+    if (needsToken(request) && !authorized(request.headers.authorization)) {
       await reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('UNAUTHORIZED', 'a valid bearer token is required'));
+      return;
     }
+    if (deps.isShuttingDown() && !READ_METHODS.has(request.method)) throw new ShuttingDownError();
   });
 
   app.setErrorHandler(async (error, _request, reply) => {
@@ -31,10 +60,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   app.setNotFoundHandler(async (request, reply) => {
-    await reply.code(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`));
+    await reply.code(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${deps.redact(request.url.split('?')[0] ?? '')}`));
   });
 
   registerHealthRoutes(app, deps);
   registerStreamRoutes(app, deps);
+  registerWatchdogRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
   return app;
 }

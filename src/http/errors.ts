@@ -3,7 +3,7 @@
  * `{"error": {"code", "message"}}`; unknown errors are 500 with a generic message, so internal
  * details (and anything secret in them) never reach a client.
  */
-import { StreamwardenError } from '../domain/errors.js';
+import { InvalidStreamError, StreamwardenError } from '../domain/errors.js';
 
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   BAD_REQUEST: 400,
@@ -19,15 +19,17 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_READY: 503,
+  SHUTTING_DOWN: 503,
   INTERNAL: 500,
 };
 
 export interface ErrorBody {
-  error: { code: string; message: string };
+  /** `issues` lists every problem of an invalid body, one `path: message` each. */
+  error: { code: string; message: string; issues?: string[] };
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, issues?: readonly string[]): ErrorBody {
+  return { error: { code, message, ...(issues !== undefined && { issues: [...issues] }) } };
 }
 
 export function statusFor(code: string): number {
@@ -36,16 +38,19 @@ export function statusFor(code: string): number {
 
 /** Turns anything thrown in a route into a status and a safe body. */
 export function toErrorResponse(error: unknown, redact: (text: string) => string): { status: number; body: ErrorBody } {
+  if (error instanceof InvalidStreamError) {
+    return { status: statusFor(error.code), body: errorBody(error.code, redact(error.message), error.issues.map(redact)) };
+  }
   if (error instanceof StreamwardenError) {
     return { status: statusFor(error.code), body: errorBody(error.code, redact(error.message)) };
   }
-  const fastify = fastifyError(error);
+  const fastify = fastifyError(error, redact);
   if (fastify) return fastify;
   return { status: 500, body: errorBody('INTERNAL', 'internal error') };
 }
 
 /** Errors fastify raises itself (schema validation, body limits, bad JSON) carry a statusCode. */
-function fastifyError(error: unknown): { status: number; body: ErrorBody } | undefined {
+function fastifyError(error: unknown, redact: (text: string) => string): { status: number; body: ErrorBody } | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { statusCode, code, message, validation } = error as {
     statusCode?: unknown;
@@ -54,7 +59,7 @@ function fastifyError(error: unknown): { status: number; body: ErrorBody } | und
     validation?: unknown;
   };
   if (typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500) return undefined;
-  const text = typeof message === 'string' ? message : 'bad request';
+  const text = redact(typeof message === 'string' ? message : 'bad request');
   if (validation !== undefined) return { status: 400, body: errorBody('BAD_REQUEST', text) };
   if (statusCode === 413 || code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return { status: 413, body: errorBody('PAYLOAD_TOO_LARGE', text) };

@@ -1,5 +1,7 @@
 /** The events a supervised stream emits; the API, metrics, store and notifiers listen to these. */
+import type { Health } from '../domain/health.js';
 import type { ExitReason, ObservedState } from '../domain/lifecycle.js';
+import type { ProgressSnapshot } from '../domain/progress-tracker.js';
 import type { DesiredState } from '../domain/stream-spec.js';
 
 export interface StateChanged {
@@ -31,6 +33,19 @@ export interface RunFinished {
   readonly next: ObservedState;
   readonly restartDelayMs: number | undefined;
   readonly restartsInWindow: number | undefined;
+  /** True when the restart policy restarts the stream on its own (a recovery), false for a stop or a requested restart. */
+  readonly countsAsRestart: boolean;
+  /** The run's last progress snapshot, so totals include what it produced after the last scrape. */
+  readonly progress: ProgressSnapshot | undefined;
+  readonly at: number;
+}
+
+/** The stream's derived health changed (from its lifecycle state for now; checks will refine it). */
+export interface HealthChanged {
+  readonly streamId: string;
+  readonly from: Health;
+  readonly to: Health;
+  readonly state: ObservedState;
   readonly at: number;
 }
 
@@ -38,4 +53,5 @@ export interface StreamEventMap {
   state: StateChanged;
   'run-started': RunStarted;
   'run-finished': RunFinished;
+  health: HealthChanged;
 }

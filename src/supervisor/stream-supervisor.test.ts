@@ -191,4 +191,33 @@ describe('StreamSupervisor', () => {
     expect(previous?.firstLines.join('\n')).toContain('ffmpeg version 5.1');
     expect(JSON.stringify(previous)).not.toContain('secretkey');
   });
+
+  it('emits a health event when the derived health changes, and keeps recovery statistics', () => {
+    const health: string[] = [];
+    stream.events.on('health', (e) => health.push(`${e.from}→${e.to}@${e.state}`));
+    expect(stream.recoveryStats()).toEqual({ consecutiveUnhealthy: 0, lastHealthyAt: undefined, lastRecoveryAt: undefined, recoveries: 0 });
+    stream.start();
+    runFor(2);
+    expect(stream.recoveryStats()).toMatchObject({ lastHealthyAt: clock.now(), recoveries: 0 });
+    const healthyUntil = clock.now();
+    runner.last.exit({ code: 1, signal: null }); // immediate restart: starting
+    runner.last.exit({ code: 1, signal: null }); // backoff
+    expect(stream.recoveryStats()).toEqual({ consecutiveUnhealthy: 2, lastHealthyAt: healthyUntil, lastRecoveryAt: healthyUntil, recoveries: 2 });
+    expect(finished.map((f) => f.countsAsRestart)).toEqual([true, true]);
+    clock.advance(1_200);
+    runFor(1);
+    expect(stream.recoveryStats()).toMatchObject({ consecutiveUnhealthy: 0, lastHealthyAt: clock.now(), recoveries: 2 });
+    stream.restart();
+    runner.last.exit({ code: 255, signal: null });
+    expect(finished.at(-1)?.countsAsRestart).toBe(false);
+    expect(stream.recoveryStats().recoveries).toBe(2);
+    expect(health).toEqual([
+      'unknown→healthy@running',
+      'healthy→unknown@starting',
+      'unknown→unhealthy@backoff',
+      'unhealthy→unknown@starting',
+      'unknown→healthy@running',
+      'healthy→unknown@stopping',
+    ]);
+  });
 });

@@ -10,6 +10,7 @@
 import { buildArgv, describeArgv } from '../domain/argv.js';
 import { IllegalTransitionError } from '../domain/errors.js';
 import type { FfmpegCapabilities } from '../domain/ffmpeg-capabilities.js';
+import { lifecycleHealth } from '../domain/health.js';
 import {
   initialLifecycleState,
   transition,
@@ -58,6 +59,7 @@ export interface RunRecord {
   lastError?: string;
   firstLines: readonly string[];
   lastLines: readonly string[];
+  progress?: ProgressSnapshot;
 }
 
 interface ActiveRun {
@@ -80,6 +82,18 @@ export interface StreamStatus {
   readonly lastError: string | undefined;
   readonly lastProgressAt: number | undefined;
   readonly progress: ProgressSnapshot | undefined;
+}
+
+/** What the fast layer (this supervisor) knows about the stream's health and its recoveries. */
+export interface RecoveryStats {
+  /** Automatic restarts since the stream was last healthy (0 while healthy). */
+  readonly consecutiveUnhealthy: number;
+  /** When the stream was last seen healthy: now while it is, undefined if it never was. */
+  readonly lastHealthyAt: number | undefined;
+  /** When the restart policy last restarted the stream on its own. */
+  readonly lastRecoveryAt: number | undefined;
+  /** Automatic restarts over the life of this stream (requested restarts and stops excluded). */
+  readonly recoveries: number;
 }
 
 const DEFAULT_RUN_HISTORY = 20;
@@ -118,6 +132,10 @@ export class StreamSupervisor {
   private lastError: string | undefined;
   private restartCount = 0;
   private readonly restartsByReason = new Map<ExitReason, number>();
+  private recoveries = 0;
+  private recoveriesSinceHealthy = 0;
+  private lastHealthyAt: number | undefined;
+  private lastRecoveryAt: number | undefined;
   private stoppedWaiters: Array<() => void> = [];
   private readonly log: Logger;
   /** Index of the input in use, for pipelines with fallback inputs. */
@@ -195,6 +213,16 @@ export class StreamSupervisor {
     };
   }
 
+  recoveryStats(): RecoveryStats {
+    const healthy = lifecycleHealth(this.state.observed) === 'healthy';
+    return {
+      consecutiveUnhealthy: healthy ? 0 : this.recoveriesSinceHealthy,
+      lastHealthyAt: healthy ? this.deps.clock.now() : this.lastHealthyAt,
+      lastRecoveryAt: this.lastRecoveryAt,
+      recoveries: this.recoveries,
+    };
+  }
+
   /** Restarts counted per exit reason, across every run of this stream. */
   restartsFor(reason: ExitReason): number {
     return this.restartsByReason.get(reason) ?? 0;
@@ -249,6 +277,13 @@ export class StreamSupervisor {
       this.log.info({ from, to }, `stream ${to}`);
     }
     this.events.emit('state', { streamId: this.spec.id, from, to, desired: this.state.desired, at });
+    const healthBefore = lifecycleHealth(from);
+    const healthNow = lifecycleHealth(to);
+    if (healthNow === 'healthy') this.recoveriesSinceHealthy = 0;
+    if (healthBefore === 'healthy' && healthNow !== 'healthy') this.lastHealthyAt = at;
+    if (healthBefore !== healthNow) {
+      this.events.emit('health', { streamId: this.spec.id, from: healthBefore, to: healthNow, state: to, at });
+    }
     if (to === 'stopped') {
       const waiters = this.stoppedWaiters;
       this.stoppedWaiters = [];
@@ -347,6 +382,7 @@ export class StreamSupervisor {
     record.endedAt = this.deps.clock.now();
     record.exitCode = exit.code;
     record.signal = exit.signal;
+    record.progress = run.tracker.snapshot();
     record.lastError = exit.spawnError ? this.deps.redact(exit.spawnError.message) : run.stderr.lastError();
     if (record.lastError) this.lastError = record.lastError;
     this.active = undefined;
@@ -368,11 +404,16 @@ export class StreamSupervisor {
       older.firstLines = [];
       older.lastLines = [];
     }
+    const endedAt = record.endedAt ?? this.deps.clock.now();
     if (ended.next !== 'stopped') {
       this.restartCount++;
       this.restartsByReason.set(ended.reason, (this.restartsByReason.get(ended.reason) ?? 0) + 1);
     }
-    const endedAt = record.endedAt ?? this.deps.clock.now();
+    if (ended.countsAsRestart) {
+      this.recoveries++;
+      this.recoveriesSinceHealthy++;
+      this.lastRecoveryAt = endedAt;
+    }
     const expected = ended.reason === 'stopped' || ended.reason === 'restarted';
     this.log[expected ? 'info' : 'warn'](
       {
@@ -399,6 +440,8 @@ export class StreamSupervisor {
       next: ended.next,
       restartDelayMs: ended.restartDelayMs,
       restartsInWindow: ended.restartsInWindow,
+      countsAsRestart: ended.countsAsRestart,
+      progress: record.progress,
       at: endedAt,
     });
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
 import { FakeProcessRunner } from '../../test/fakes/fake-process-runner.js';
 import { silentLogger } from '../../test/fakes/silent-logger.js';
-import { StreamExistsError, UnknownStreamError } from '../domain/errors.js';
+import { IllegalTransitionError, StreamExistsError, UnknownStreamError } from '../domain/errors.js';
 import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type StreamSpec } from '../domain/stream-spec.js';
 import { Supervisor } from './supervisor.js';
 
@@ -89,5 +89,43 @@ describe('Supervisor', () => {
     expect(supervisor.has('a')).toBe(false);
     expect(() => supervisor.get('a')).toThrow(UnknownStreamError);
     await expect(supervisor.remove('a')).rejects.toThrow('no stream with id "a"');
+  });
+
+  it('start, stop and restart by id change the desired state; stop answers before the process has exited', async () => {
+    const { supervisor, runner, exitSignalled } = setup([spec('a'), { ...spec('b'), desired: 'stopped' }]);
+    expect((await supervisor.start('b')).observed).toBe('starting');
+    expect(runner.spawned).toHaveLength(2);
+
+    const stopped = await supervisor.stop('a');
+    expect([stopped.desired, stopped.observed]).toEqual(['stopped', 'stopping']);
+    exitSignalled();
+    expect(stopped.observed).toBe('stopped');
+
+    const restarted = await supervisor.restart('b');
+    expect(restarted.observed).toBe('stopping');
+    exitSignalled();
+    expect(restarted.observed).toBe('starting');
+    expect(runner.spawned).toHaveLength(3);
+  });
+
+  it('refuses to restart a stream that is wanted stopped, and names an unknown one', async () => {
+    const { supervisor, runner } = setup([{ ...spec('a'), desired: 'stopped' }]);
+    await expect(supervisor.restart('a')).rejects.toThrow(IllegalTransitionError);
+    expect(runner.spawned).toHaveLength(0);
+    expect(supervisor.get('a').desired).toBe('stopped');
+    for (const action of ['start', 'stop', 'restart'] as const) {
+      await expect(supervisor[action]('nope')).rejects.toThrow(UnknownStreamError);
+    }
+  });
+
+  it('queues a start behind a running update of the same stream', async () => {
+    const { supervisor, runner, exitSignalled } = setup([spec('a')]);
+    const updating = supervisor.update({ ...spec('a', ['-i', 'new', '-f', 'null', '-']), desired: 'stopped' });
+    const starting = supervisor.start('a');
+    await flush();
+    exitSignalled();
+    expect(await updating).toBe('updated');
+    expect((await starting).observed).toBe('starting');
+    expect(runner.last.request.args).toContain('new');
   });
 });

@@ -4,7 +4,7 @@
  * intent (config, API, controller): failures never call them.
  */
 import { canonicalJson } from '../domain/canonical-json.js';
-import { StreamExistsError, UnknownStreamError } from '../domain/errors.js';
+import { IllegalTransitionError, StreamExistsError, UnknownStreamError } from '../domain/errors.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { StreamEventMap } from './stream-events.js';
 import { StreamSupervisor, type StreamSupervisorDeps } from './stream-supervisor.js';
@@ -70,6 +70,43 @@ export class Supervisor {
       stream.replaceSpec(spec);
       if (spec.desired === 'running') stream.start();
       return 'updated';
+    });
+  }
+
+  /** Wants the stream running and starts it (a no-op when it already runs). Serialised with update / remove. */
+  start(id: string): Promise<StreamSupervisor> {
+    return this.changes.run(id, () => {
+      const stream = this.get(id);
+      stream.start();
+      return Promise.resolve(stream);
+    });
+  }
+
+  /**
+   * Wants the stream stopped and asks it to stop; resolves once asked, not once the process has
+   * exited (that may take the stop policy's grace periods). Stopping a stopped stream is a no-op.
+   */
+  stop(id: string): Promise<StreamSupervisor> {
+    return this.changes.run(id, () => {
+      const stream = this.get(id);
+      void stream.stop();
+      return Promise.resolve(stream);
+    });
+  }
+
+  /**
+   * Restarts a stream that is wanted running (now, outside the restart budget). A stream that is
+   * wanted stopped is refused with IllegalTransitionError: restarting it would silently change
+   * what the user asked for; `start` says that explicitly.
+   */
+  restart(id: string): Promise<StreamSupervisor> {
+    return this.changes.run(id, () => {
+      const stream = this.get(id);
+      if (stream.desired === 'stopped') {
+        throw new IllegalTransitionError(stream.observed, 'restart', 'the stream is stopped (desired state "stopped"); start it instead');
+      }
+      stream.restart();
+      return Promise.resolve(stream);
     });
   }
 

@@ -78,7 +78,7 @@ export function startHarness(yaml: string, options: HarnessOptions): Harness {
     redact,
     random: Math.random,
   });
-  const recorded: { [K in EventName]: StreamEventMap[K][] } = { state: [], 'run-started': [], 'run-finished': [] };
+  const recorded: { [K in EventName]: StreamEventMap[K][] } = { state: [], 'run-started': [], 'run-finished': [], health: [] };
   const groups = new Set<number>();
   supervisor.events.on('state', (e) => recorded.state.push(e));
   supervisor.events.on('run-started', (e) => {
@@ -86,6 +86,7 @@ export function startHarness(yaml: string, options: HarnessOptions): Harness {
     if (e.pid !== undefined) groups.add(e.pid);
   });
   supervisor.events.on('run-finished', (e) => recorded['run-finished'].push(e));
+  supervisor.events.on('health', (e) => recorded.health.push(e));
 
   let closing: Promise<void> | undefined;
   return {

@@ -1,7 +1,7 @@
 /**
  * The real CLI as a child process (`node bin/streamwarden.js …`, i.e. the built dist/): validate,
  * usage errors, and `run` supervising two fake-ffmpeg streams, read back over HTTP and with
- * `status`, then shut down cleanly by SIGTERM.
+ * `status`, driven with `start` / `stop` / `restart`, then shut down cleanly by SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -300,6 +300,57 @@ streams:${streamYaml('alpha', 'ALPHA_KEY')}${streamYaml('beta', 'BETA_KEY')}`,
     expect(table.stdout).toMatch(/alpha\s+running\s+healthy/);
     expect(table.stdout).toMatch(/beta\s+running\s+healthy/);
 
+    // start / stop / restart through the API.
+    const stream = async (id: string): Promise<StreamDto | undefined> => {
+      const { status, body } = await getJson(`${baseUrl}/api/v1/streams/${id}`);
+      return status === 200 ? (body as StreamDto) : undefined;
+    };
+    const runningWithNewPid = (id: string, old: number) =>
+      alive(
+        waitFor(
+          async () => {
+            const s = await stream(id);
+            return s?.state === 'running' && s.pid !== null && s.pid !== old ? s.pid : undefined;
+          },
+          { timeoutMs: 20_000, intervalMs: 100, description: `${id} to run again with a new pid` },
+        ),
+      );
+    const [alphaPid, betaPid] = pids as [number, number];
+
+    const restart = await runCli(['restart', 'alpha', '--url', baseUrl]);
+    expect(restart.code, restart.stderr).toBe(0);
+    expect(restart.stdout).toMatch(/^alpha: restart requested \(state (stopping|starting), desired running\)\n$/);
+    const alphaPid2 = await runningWithNewPid('alpha', alphaPid);
+    pids.push(alphaPid2);
+    ffmpegGroups.add(alphaPid2);
+    expect(processExists(alphaPid)).toBe(false);
+
+    const stop = await runCli(['stop', 'beta', '--url', baseUrl, '--json']);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(JSON.parse(stop.stdout)).toMatchObject({ id: 'beta', desired: 'stopped' });
+    await alive(
+      waitFor(async () => (await stream('beta'))?.state === 'stopped', { timeoutMs: 15_000, intervalMs: 100, description: 'beta to stop' }),
+    );
+    expect(processExists(betaPid)).toBe(false);
+
+    const illegal = await runCli(['restart', 'beta', '--url', baseUrl]);
+    expect(illegal.code).toBe(1);
+    expect(illegal.stderr).toContain('start it instead (409 ILLEGAL_TRANSITION)');
+    expect(illegal.stdout).toBe('');
+
+    const start = await runCli(['start', 'beta', '--url', baseUrl]);
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stdout).toMatch(/^beta: start requested \(state starting, desired running\)\n$/);
+    const betaPid2 = await runningWithNewPid('beta', betaPid);
+    pids.push(betaPid2);
+    ffmpegGroups.add(betaPid2);
+
+    const unknown = await runCli(['stop', 'nosuch', '--url', baseUrl]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('streamwarden: stop nosuch: no stream with id "nosuch" (404 STREAM_NOT_FOUND)\n');
+    const usage = await runCli(['restart', '--url', baseUrl]);
+    expect(usage.code).toBe(2);
+
     // SIGTERM: a clean stop of every stream, exit 0.
     expect(daemon.child.kill('SIGTERM')).toBe(true);
     const result = await withDeadline(daemon.exited, 15_000, 'the daemon to exit after SIGTERM');
@@ -315,8 +366,9 @@ streams:${streamYaml('alpha', 'ALPHA_KEY')}${streamYaml('beta', 'BETA_KEY')}`,
     expect(lines.length).toBeGreaterThan(0);
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     for (const key of Object.values(keys)) expect(result.stdout).not.toContain(key);
-    expect(records.filter((r) => r['msg'] === 'ffmpeg started')).toHaveLength(2);
-    expect(records.filter((r) => r['msg'] === 'ffmpeg exited' && r['reason'] === 'stopped')).toHaveLength(2);
+    expect(records.filter((r) => r['msg'] === 'ffmpeg started')).toHaveLength(4);
+    expect(records.filter((r) => r['msg'] === 'ffmpeg exited' && r['reason'] === 'stopped')).toHaveLength(3);
+    expect(records.filter((r) => r['msg'] === 'ffmpeg exited' && r['reason'] === 'restarted')).toHaveLength(1);
     const commands = records.filter((r) => typeof r['command'] === 'string').map((r) => String(r['command']));
     expect(commands.some((c) => c.includes('rtmp://127.0.0.1:1/live/***'))).toBe(true);
     expect(records.some((r) => r['msg'] === 'all streams stopped')).toBe(true);

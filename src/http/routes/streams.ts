@@ -1,8 +1,127 @@
-/** Stream routes of the REST API (DESIGN.md §4.3). */
+/**
+ * Stream routes of the REST API (DESIGN.md §4.3).
+ *
+ *   GET    /api/v1/streams               200 [StreamDto] (a bare array)
+ *   POST   /api/v1/streams               201 StreamDetailDto, Location header; 400 INVALID_STREAM, 409 STREAM_EXISTS
+ *   GET    /api/v1/streams/:id           200 StreamDetailDto; 404 STREAM_NOT_FOUND
+ *   PUT    /api/v1/streams/:id           200 StreamDetailDto (a changed spec restarts the stream); 400, 404
+ *   DELETE /api/v1/streams/:id           204 once its process has exited; 404
+ *   POST   /api/v1/streams/:id/start     202 StreamDto: desired running, starting (no-op when running)
+ *   POST   /api/v1/streams/:id/stop      202 StreamDto: desired stopped, stopping (no-op when stopped)
+ *   POST   /api/v1/streams/:id/restart   202 StreamDto; 409 ILLEGAL_TRANSITION when the stream is wanted stopped
+ *   GET    /api/v1/streams/:id/logs      200 {streamId, runId, lines}: the last `lines` (1–1000, default 100) stderr lines, redacted
+ *   GET    /api/v1/streams/:id/runs      200 [RunDto]: the current run first, then finished runs, newest first
+ *
+ * start / stop / restart answer 202 Accepted: the intent is recorded and acted on at once, but
+ * the process change completes later (watch /api/v1/events or poll the stream). Stream specs live
+ * in memory: a stream created or changed here lasts until the daemon restarts (the store will
+ * persist them).
+ */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app-deps.js';
-import { toStreamDto } from '../stream-dto.js';
+import { parseStreamBody } from '../stream-body.js';
+import { toRunDto, toStreamDetailDto, toStreamDto } from '../stream-dto.js';
+import { toStreamEntry } from '../stream-entry.js';
+import {
+  errorResponses,
+  idParams,
+  logsQuery,
+  logsSchema,
+  runSchema,
+  streamBodySchema,
+  streamDetailSchema,
+  streamSchema,
+} from '../schemas.js';
+
+interface IdParams {
+  id: string;
+}
 
 export function registerStreamRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/api/v1/streams', () => deps.supervisor.list().map((stream) => toStreamDto(stream.status())));
+  const { supervisor, redact } = deps;
+  const now = () => deps.clock.now();
+  const detail = (id: string) => toStreamDetailDto(supervisor.get(id), now(), redact);
+
+  app.get(
+    '/api/v1/streams',
+    { schema: { response: { 200: { type: 'array', items: streamSchema }, ...errorResponses } } },
+    () => supervisor.list().map((stream) => toStreamDto(stream.status(), redact)),
+  );
+
+  app.post<{ Body: unknown }>(
+    '/api/v1/streams',
+    { schema: { body: streamBodySchema, response: { 201: streamDetailSchema, ...errorResponses } } },
+    async (request, reply) => {
+      const spec = parseStreamBody(request.body, { references: deps.references, redact, desiredDefault: 'running' });
+      supervisor.add(spec);
+      return reply.code(201).header('location', `/api/v1/streams/${spec.id}`).send(detail(spec.id));
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/api/v1/streams/:id',
+    { schema: { params: idParams, response: { 200: streamDetailSchema, ...errorResponses } } },
+    (request) => detail(request.params.id),
+  );
+
+  app.put<{ Params: IdParams; Body: unknown }>(
+    '/api/v1/streams/:id',
+    { schema: { params: idParams, body: streamBodySchema, response: { 200: streamDetailSchema, ...errorResponses } } },
+    async (request) => {
+      const { id } = request.params;
+      const stream = supervisor.get(id);
+      const spec = parseStreamBody(request.body, {
+        references: deps.references,
+        redact,
+        desiredDefault: stream.desired,
+        pathId: id,
+        stored: toStreamEntry(stream.spec),
+      });
+      await supervisor.update(spec);
+      return detail(id);
+    },
+  );
+
+  app.delete<{ Params: IdParams }>(
+    '/api/v1/streams/:id',
+    { schema: { params: idParams, response: { 204: { type: 'null' }, ...errorResponses } } },
+    async (request, reply) => {
+      await supervisor.remove(request.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  for (const action of ['start', 'stop', 'restart'] as const) {
+    app.post<{ Params: IdParams }>(
+      `/api/v1/streams/:id/${action}`,
+      { schema: { params: idParams, response: { 202: streamSchema, ...errorResponses } } },
+      async (request, reply) => {
+        const stream = await supervisor[action](request.params.id);
+        return reply.code(202).send(toStreamDto(stream.status(), redact));
+      },
+    );
+  }
+
+  app.get<{ Params: IdParams; Querystring: { lines: number } }>(
+    '/api/v1/streams/:id/logs',
+    { schema: { params: idParams, querystring: logsQuery, response: { 200: logsSchema, ...errorResponses } } },
+    (request) => {
+      const stream = supervisor.get(request.params.id);
+      const lines = stream.logs();
+      return {
+        streamId: stream.spec.id,
+        runId: stream.runs()[0]?.runId ?? null,
+        lines: lines.slice(Math.max(0, lines.length - request.query.lines)).map(redact),
+      };
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/api/v1/streams/:id/runs',
+    { schema: { params: idParams, response: { 200: { type: 'array', items: runSchema }, ...errorResponses } } },
+    (request) => {
+      const at = now();
+      return supervisor.get(request.params.id).runs().map((run) => toRunDto(run, at, redact));
+    },
+  );
 }

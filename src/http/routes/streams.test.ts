@@ -1,0 +1,437 @@
+import { describe, expect, it } from 'vitest';
+import { appHarness, SECRET, streamSpec, until } from '../../../test/helpers/app-harness.js';
+import type { ErrorBody } from '../errors.js';
+import type { RunDto, StreamDetailDto, StreamDto } from '../stream-dto.js';
+
+const json = { 'content-type': 'application/json' };
+
+/** A pipeline stream body, as a config file's stream entry would say it. */
+function pipelineBody(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    name: `Radio ${id}`,
+    inputs: ['http://127.0.0.1:8000/radio.mp3', 'lavfi:sine=frequency=440'],
+    output: `rtmp://127.0.0.1:1935/live/${id}-BODYKEY9876`,
+    encode: ['-c:a', 'aac', '-b:a', '128k', '-f', 'flv'],
+    ...extra,
+  };
+}
+
+describe('GET /api/v1/streams/:id', () => {
+  it('shows the list fields plus the redacted spec, checks, the current run and recent runs', async () => {
+    const h = appHarness({
+      specs: [
+        streamSpec('cam', {
+          source: { kind: 'args', args: ['-i', 'srt://10.0.0.1:9000?passphrase=topsecretpass', '-passphrase', 'argsecret1', '-f', 'flv', `rtmp://a.example/live/${SECRET}`] },
+          checks: [
+            { type: 'ffprobe', name: 'probe', intervalMs: 3_000, timeoutMs: 10_000, informational: false, unhealthyAfterMs: 30_000, successThreshold: 1, settings: { url: 'rtmp://a.example/live/probe-key-77', expect: {} } },
+          ],
+        }),
+      ],
+    });
+    h.runFor('cam', 2);
+    h.process('cam').stderr(`[rtmp @ 0x1] Cannot open rtmp://a.example/live/${SECRET}: Connection refused\n`);
+    h.process('cam').exit({ code: 1, signal: null });
+    h.runFor('cam', 3);
+
+    const response = await h.app.inject('/api/v1/streams/cam');
+    expect(response.statusCode).toBe(200);
+    const body = response.json<StreamDetailDto>();
+    expect(body).toMatchObject({ id: 'cam', state: 'running', health: 'healthy', restarts: 1, pid: 1001 });
+    expect(Object.keys(body).sort()).toEqual(
+      ['checks', 'currentRun', 'desired', 'health', 'id', 'lastError', 'name', 'pid', 'progress', 'recentRuns', 'restarts', 'spec', 'state', 'uptimeSeconds'].sort(),
+    );
+    expect(body.spec).toMatchObject({
+      id: 'cam',
+      desired: 'running',
+      args: ['-i', 'srt://10.0.0.1:9000?passphrase=***', '-passphrase', '***', '-f', 'flv', 'rtmp://a.example/live/***'],
+      startTimeout: '30s',
+      restart: { backoffInitial: '1s', backoffMax: '1m', budget: { restarts: 5, within: '5m' } },
+      checks: [{ type: 'ffprobe', name: 'probe', url: 'rtmp://a.example/live/***', interval: '3s', unhealthyAfter: '30s' }],
+    });
+    expect(body.checks).toEqual([
+      { name: 'progress', type: 'progress', intervalSeconds: null, timeoutSeconds: null, informational: false, status: 'pass', lastSuccessAt: new Date(h.clock.now()).toISOString() },
+      { name: 'probe', type: 'ffprobe', intervalSeconds: 3, timeoutSeconds: 10, informational: false, status: 'unknown', lastSuccessAt: null },
+    ]);
+    expect(body.currentRun).toMatchObject({ runId: 2, pid: 1001, endedAt: null, reason: null, durationSeconds: 3 });
+    expect(body.recentRuns).toHaveLength(1);
+    expect(body.recentRuns[0]).toMatchObject({ runId: 1, pid: 1000, reason: 'exited', exitCode: 1, signal: null, durationSeconds: 2 });
+    expect(body.recentRuns[0]?.lastError).toBe('[rtmp @ 0x1] Cannot open rtmp://a.example/live/***: Connection refused');
+    expect(body.lastError).toBe(body.recentRuns[0]?.lastError);
+    for (const secret of [SECRET, 'topsecretpass', 'argsecret1', 'probe-key-77']) expect(response.body).not.toContain(secret);
+  });
+
+  it('answers 404 STREAM_NOT_FOUND for an unknown stream and 400 for an id that cannot exist', async () => {
+    const h = appHarness();
+    const missing = await h.app.inject('/api/v1/streams/nope');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json<ErrorBody>()).toEqual({ error: { code: 'STREAM_NOT_FOUND', message: 'no stream with id "nope"' } });
+    const bad = await h.app.inject('/api/v1/streams/Not_An_Id');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<ErrorBody>().error.code).toBe('BAD_REQUEST');
+  });
+});
+
+describe('POST /api/v1/streams', () => {
+  it('creates a stream as a config entry would (defaults, references), starts it, and answers 201 with a Location', async () => {
+    const h = appHarness();
+    const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams', payload: pipelineBody('radio', { rtmpServer: 'local', restart: { backoffMax: '30s' } }) });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.headers.location).toBe('/api/v1/streams/radio');
+    const body = response.json<StreamDetailDto>();
+    expect(body).toMatchObject({ id: 'radio', name: 'Radio radio', desired: 'running', state: 'starting' });
+    expect(body.spec).toMatchObject({ output: 'rtmp://127.0.0.1:1935/live/***', notify: ['ops'], rtmpServer: 'local', onUnhealthy: ['restart', 'notify'], restart: { backoffMax: '30s' } });
+    expect(response.body).not.toContain('BODYKEY9876');
+    const spec = h.supervisor.get('radio').spec;
+    expect(spec.source).toEqual({
+      kind: 'pipeline',
+      inputs: [
+        { url: 'http://127.0.0.1:8000/radio.mp3', options: [] },
+        { url: 'lavfi:sine=frequency=440', options: [] },
+      ],
+      output: 'rtmp://127.0.0.1:1935/live/radio-BODYKEY9876',
+      encode: ['-c:a', 'aac', '-b:a', '128k', '-f', 'flv'],
+    });
+    expect(spec.restart.backoffMaxMs).toBe(30_000);
+    expect(h.runner.last.request.args.at(-1)).toBe('rtmp://127.0.0.1:1935/live/radio-BODYKEY9876');
+    const list = (await h.app.inject('/api/v1/streams')).json<StreamDto[]>();
+    expect(list.map((s) => s.id)).toEqual(['cam', 'idle', 'radio']);
+  });
+
+  it('creates a stopped stream without starting it', async () => {
+    const h = appHarness();
+    const spawned = h.runner.spawned.length;
+    const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams', payload: pipelineBody('quiet', { desired: 'stopped' }) });
+    expect(response.statusCode).toBe(201);
+    expect(response.json<StreamDto>()).toMatchObject({ desired: 'stopped', state: 'stopped' });
+    expect(h.runner.spawned).toHaveLength(spawned);
+  });
+
+  it('refuses a duplicate id with 409 STREAM_EXISTS and leaves the existing stream alone', async () => {
+    const h = appHarness();
+    const before = h.supervisor.get('cam').spec;
+    const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams', payload: pipelineBody('cam') });
+    expect(response.statusCode).toBe(409);
+    expect(response.json<ErrorBody>().error).toEqual({ code: 'STREAM_EXISTS', message: 'a stream with id "cam" already exists' });
+    expect(h.supervisor.get('cam').spec).toBe(before);
+    expect(h.runner.spawned).toHaveLength(1);
+  });
+
+  it('reports every problem of a bad body with its path in one 400 INVALID_STREAM, creating nothing', async () => {
+    const h = appHarness();
+    const response = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/streams',
+      payload: {
+        id: 'Bad ID',
+        inputs: ['lavfi:testsrc2'],
+        output: 'rtmp://127.0.0.1/live/x',
+        args: ['-i', 'x'],
+        stallTimeout: 'soon',
+        restart: { budget: { restarts: 0 } },
+        onUnhealthy: ['explode', 'drop-publisher'],
+        rtmpServer: 'nowhere',
+        notify: ['pager'],
+        bogus: 1,
+      },
+    });
+    expect(response.statusCode).toBe(400);
+    const { error } = response.json<ErrorBody>();
+    expect(error.code).toBe('INVALID_STREAM');
+    const paths = (error.issues ?? []).map((issue) => issue.slice(0, issue.indexOf(':')));
+    expect(paths).toEqual(
+      expect.arrayContaining(['id', 'stallTimeout', 'restart.budget.restarts', 'onUnhealthy[0]', 'rtmpServer', 'notify[0]', 'bogus', '(root)']),
+    );
+    expect(error.issues).toContain('rtmpServer: no rtmpServer with id "nowhere" (configured: local)');
+    expect(error.issues).toContain('notify[0]: no notifier with id "pager" (configured: ops)');
+    expect(error.message).toContain('invalid stream: ');
+    expect(h.supervisor.list()).toHaveLength(2);
+    expect(h.runner.spawned).toHaveLength(1);
+  });
+
+  it('refuses a body that is not an object with 400 BAD_REQUEST', async () => {
+    const h = appHarness();
+    const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams', payload: [1, 2, 3] });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<ErrorBody>().error).toEqual({ code: 'BAD_REQUEST', message: 'body must be object' });
+  });
+
+  it.each([
+    ['a ${VAR} reference', pipelineBody('envy', { name: '${AWS_SECRET_ACCESS_KEY}' }), 'name: environment variables ("${…}") are not substituted in API requests; send the value itself'],
+    ['a masked value on create', pipelineBody('masked', { output: 'rtmp://127.0.0.1/live/***' }), 'output: holds a masked value ("***") that matches no stored secret here; send the full value (secrets are write-only)'],
+  ])('refuses %s with 400 INVALID_STREAM', async (_what, payload, issue) => {
+    const h = appHarness();
+    const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams', payload });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<ErrorBody>().error).toMatchObject({ code: 'INVALID_STREAM', issues: [issue] });
+    expect(h.supervisor.list()).toHaveLength(2);
+  });
+
+  it('refuses broken JSON, a missing body, a foreign content type and an oversized body', async () => {
+    const h = appHarness();
+    const broken = await h.app.inject({ method: 'POST', url: '/api/v1/streams', headers: json, payload: `{"id": "x", "output": "rtmp://h/live/${SECRET}"` });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json<ErrorBody>().error.code).toBe('BAD_REQUEST');
+    expect(broken.body).not.toContain(SECRET);
+
+    const empty = await h.app.inject({ method: 'POST', url: '/api/v1/streams' });
+    expect(empty.statusCode).toBe(400);
+    const emptyJson = await h.app.inject({ method: 'POST', url: '/api/v1/streams', headers: json, payload: '' });
+    expect(emptyJson.json<ErrorBody>().error).toEqual({ code: 'BAD_REQUEST', message: 'body must be object' });
+
+    const poisoned = await h.app.inject({ method: 'POST', url: '/api/v1/streams', headers: json, payload: '{"id":"p","__proto__":{"polluted":true}}' });
+    expect(poisoned.statusCode).toBe(400);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+    const text = await h.app.inject({ method: 'POST', url: '/api/v1/streams', headers: { 'content-type': 'text/plain' }, payload: 'id: x' });
+    expect(text.statusCode).toBe(415);
+    expect(text.json<ErrorBody>().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+
+    const huge = await h.app.inject({ method: 'POST', url: '/api/v1/streams', payload: pipelineBody('huge', { encode: Array(20_000).fill('-an') }) });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json<ErrorBody>().error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(h.supervisor.list()).toHaveLength(2);
+  });
+});
+
+describe('PUT /api/v1/streams/:id', () => {
+  async function getSpec(h: ReturnType<typeof appHarness>, id: string): Promise<Record<string, unknown>> {
+    return (await h.app.inject(`/api/v1/streams/${id}`)).json<StreamDetailDto>().spec;
+  }
+
+  it('sending back the GET spec unchanged keeps the stored secrets and does not restart the stream', async () => {
+    const h = appHarness();
+    h.runFor('cam', 2);
+    const spec = await getSpec(h, 'cam');
+    expect(JSON.stringify(spec)).not.toContain(SECRET);
+    const response = await h.app.inject({ method: 'PUT', url: '/api/v1/streams/cam', payload: spec });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(h.runner.spawned).toHaveLength(1);
+    expect(h.supervisor.get('cam').spec.source).toEqual(streamSpec('cam').source);
+  });
+
+  it('a changed spec with masked values restarts the stream with the real secrets', async () => {
+    const h = appHarness();
+    h.runFor('cam', 2);
+    const spec = await getSpec(h, 'cam');
+    const args = spec.args as string[];
+    const updating = h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/streams/cam',
+      // -re removed: the masked output moves from args[5] to args[4] and is still found.
+      payload: { ...spec, name: 'Renamed', args: args.slice(1) },
+    });
+    await until(() => h.process('cam').signals.length > 0, 'the old process to be signalled');
+    expect(h.process('cam').signals).toEqual(['SIGINT']);
+    h.exitSignalled();
+    const response = await updating;
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json<StreamDetailDto>()).toMatchObject({ name: 'Renamed', state: 'starting' });
+    expect(h.runner.spawned).toHaveLength(2);
+    expect(h.runner.last.request.args.at(-1)).toBe(`rtmp://127.0.0.1/live/cam-${SECRET}`);
+    expect(h.runner.last.request.args).not.toContain('-re');
+    expect(h.supervisor.get('cam').spec.name).toBe('Renamed');
+  });
+
+  it('refuses a masked value moved to another field, changing nothing', async () => {
+    const h = appHarness();
+    const spec = await getSpec(h, 'cam');
+    const response = await h.app.inject({ method: 'PUT', url: '/api/v1/streams/cam', payload: { ...spec, name: 'rtmp://127.0.0.1/live/***' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<ErrorBody>().error.issues).toEqual([
+      'name: holds a masked value ("***") that matches no stored secret here; send the full value (secrets are write-only)',
+    ]);
+    expect(h.supervisor.get('cam').spec.name).toBe('Stream cam');
+    expect(h.runner.spawned).toHaveLength(1);
+  });
+
+  it('keeps a stopped stream stopped when the body does not say `desired`, and takes the id from the path', async () => {
+    const h = appHarness();
+    const { id: _id, desired: _desired, ...rest } = await getSpec(h, 'idle');
+    const response = await h.app.inject({ method: 'PUT', url: '/api/v1/streams/idle', payload: { ...rest, name: 'Still idle' } });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json<StreamDetailDto>()).toMatchObject({ name: 'Still idle', desired: 'stopped', state: 'stopped' });
+    expect(h.runner.spawned).toHaveLength(1);
+  });
+
+  it('starts or stops a stream when the body changes `desired`', async () => {
+    const h = appHarness();
+    const spec = await getSpec(h, 'idle');
+    const response = await h.app.inject({ method: 'PUT', url: '/api/v1/streams/idle', payload: { ...spec, desired: 'running' } });
+    expect(response.json<StreamDetailDto>()).toMatchObject({ desired: 'running', state: 'starting' });
+  });
+
+  it('answers 400 for a bad body or a mismatched id and 404 for an unknown stream, changing nothing', async () => {
+    const h = appHarness();
+    const spec = await getSpec(h, 'cam');
+    const before = h.supervisor.get('cam').spec;
+    const mismatch = await h.app.inject({ method: 'PUT', url: '/api/v1/streams/cam', payload: { ...spec, id: 'other' } });
+    expect(mismatch.statusCode).toBe(400);
+    expect(mismatch.json<ErrorBody>().error.issues).toEqual(['id: must match the id in the path ("cam")']);
+    const bad = await h.app.inject({ method: 'PUT', url: '/api/v1/streams/cam', payload: { ...spec, startTimeout: 'never' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<ErrorBody>().error.issues).toEqual(['startTimeout: expected a duration like "30s"']);
+    const unknown = await h.app.inject({ method: 'PUT', url: '/api/v1/streams/nope', payload: spec });
+    expect(unknown.statusCode).toBe(404);
+    expect(h.supervisor.get('cam').spec).toBe(before);
+    expect(h.runner.spawned).toHaveLength(1);
+  });
+});
+
+describe('DELETE /api/v1/streams/:id', () => {
+  it('stops the stream, waits for its process to exit, forgets it: 204', async () => {
+    const h = appHarness();
+    const proc = h.process('cam');
+    const deleting = h.app.inject({ method: 'DELETE', url: '/api/v1/streams/cam' });
+    await until(() => proc.signals.length > 0, 'the process to be signalled');
+    expect(proc.signals).toEqual(['SIGINT']);
+    h.exitSignalled();
+    const response = await deleting;
+    expect(response.statusCode).toBe(204);
+    expect(response.body).toBe('');
+    expect(h.supervisor.has('cam')).toBe(false);
+    expect((await h.app.inject('/api/v1/streams/cam')).statusCode).toBe(404);
+  });
+
+  it('answers 404 for an unknown stream', async () => {
+    const response = await appHarness().app.inject({ method: 'DELETE', url: '/api/v1/streams/nope' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json<ErrorBody>().error.code).toBe('STREAM_NOT_FOUND');
+  });
+});
+
+describe('POST /api/v1/streams/:id/start, /stop, /restart', () => {
+  it('start wants a stopped stream running and starts it: 202 with the stream', async () => {
+    const h = appHarness();
+    const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams/idle/start' });
+    expect(response.statusCode).toBe(202);
+    expect(response.json<StreamDto>()).toMatchObject({ id: 'idle', desired: 'running', state: 'starting', pid: 1001 });
+    expect(h.runner.spawned).toHaveLength(2);
+    // Starting a running stream changes nothing.
+    expect((await h.app.inject({ method: 'POST', url: '/api/v1/streams/idle/start' })).statusCode).toBe(202);
+    expect(h.runner.spawned).toHaveLength(2);
+  });
+
+  it('accepts a JSON content type with an empty body', async () => {
+    const h = appHarness();
+    const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams/idle/start', headers: json, payload: '' });
+    expect(response.statusCode).toBe(202);
+  });
+
+  it('stop asks the process to stop (SIGINT) and answers at once; stopping a stopped stream is fine', async () => {
+    const h = appHarness();
+    h.runFor('cam', 2);
+    const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams/cam/stop' });
+    expect(response.statusCode).toBe(202);
+    expect(response.json<StreamDto>()).toMatchObject({ desired: 'stopped', state: 'stopping' });
+    expect(h.process('cam').signals).toEqual(['SIGINT']);
+    h.exitSignalled();
+    expect(h.supervisor.get('cam').observed).toBe('stopped');
+    const again = await h.app.inject({ method: 'POST', url: '/api/v1/streams/cam/stop' });
+    expect(again.statusCode).toBe(202);
+    expect(again.json<StreamDto>()).toMatchObject({ desired: 'stopped', state: 'stopped' });
+  });
+
+  it('restart stops the running process and starts a new one', async () => {
+    const h = appHarness();
+    h.runFor('cam', 2);
+    const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams/cam/restart' });
+    expect(response.statusCode).toBe(202);
+    expect(response.json<StreamDto>()).toMatchObject({ desired: 'running', state: 'stopping' });
+    h.exitSignalled();
+    expect(h.runner.spawned).toHaveLength(2);
+    expect(h.supervisor.get('cam').observed).toBe('starting');
+  });
+
+  it('restart of a stream that is wanted stopped is 409 ILLEGAL_TRANSITION and starts nothing', async () => {
+    const h = appHarness();
+    const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams/idle/restart' });
+    expect(response.statusCode).toBe(409);
+    expect(response.json<ErrorBody>().error).toEqual({
+      code: 'ILLEGAL_TRANSITION',
+      message: 'event "restart" is not allowed in state "stopped": the stream is stopped (desired state "stopped"); start it instead',
+    });
+    expect(h.runner.spawned).toHaveLength(1);
+    expect(h.supervisor.get('idle').desired).toBe('stopped');
+  });
+
+  it.each(['start', 'stop', 'restart'])('%s of an unknown stream is 404', async (action) => {
+    const response = await appHarness().app.inject({ method: 'POST', url: `/api/v1/streams/nope/${action}` });
+    expect(response.statusCode).toBe(404);
+    expect(response.json<ErrorBody>().error.code).toBe('STREAM_NOT_FOUND');
+  });
+});
+
+describe('GET /api/v1/streams/:id/logs and /runs', () => {
+  function crashOnce(h: ReturnType<typeof appHarness>) {
+    h.runFor('cam', 2);
+    const proc = h.process('cam');
+    for (let i = 1; i <= 30; i++) proc.stderr(`line ${i}\n`);
+    proc.stderr(`[flv @ 0x2] Failed to update header of rtmp://127.0.0.1/live/cam-${SECRET}: Broken pipe\n`);
+    proc.exit({ code: 1, signal: null });
+  }
+
+  it('logs: the last N stderr lines of the newest run, redacted; N is bounded', async () => {
+    const h = appHarness();
+    crashOnce(h);
+    h.process('cam').stderr('new run started\n');
+    const response = await h.app.inject('/api/v1/streams/cam/logs?lines=2');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ streamId: 'cam', runId: 2, lines: ['new run started'] });
+
+    h.process('cam').exit({ code: 1, signal: null });
+    const last = await h.app.inject('/api/v1/streams/cam/logs?lines=2');
+    expect(last.json()).toEqual({ streamId: 'cam', runId: 2, lines: ['new run started'] });
+
+    const never = await h.app.inject('/api/v1/streams/idle/logs');
+    expect(never.json()).toEqual({ streamId: 'idle', runId: null, lines: [] });
+
+    for (const lines of ['0', '1001', 'lots']) {
+      const bad = await h.app.inject(`/api/v1/streams/cam/logs?lines=${lines}`);
+      expect(bad.statusCode, lines).toBe(400);
+      expect(bad.json<ErrorBody>().error.code).toBe('BAD_REQUEST');
+    }
+    expect((await h.app.inject('/api/v1/streams/nope/logs')).statusCode).toBe(404);
+  });
+
+  it('logs of a stream waiting to restart are the lines of its last run, 100 by default', async () => {
+    const h = appHarness();
+    crashOnce(h);
+    h.process('cam').stderr(`Connection to rtmp://127.0.0.1/live/cam-${SECRET} refused\n`);
+    h.process('cam').exit({ code: 1, signal: null }); // the second run fails too: backoff
+    expect(h.supervisor.get('cam').observed).toBe('backoff');
+    const response = await h.app.inject('/api/v1/streams/cam/logs');
+    expect(response.json()).toEqual({ streamId: 'cam', runId: 2, lines: ['Connection to rtmp://127.0.0.1/live/*** refused'] });
+    const many = appHarness();
+    many.runFor('cam', 1);
+    for (let i = 1; i <= 150; i++) many.process('cam').stderr(`line ${i}\n`);
+    const hundred = (await many.app.inject('/api/v1/streams/cam/logs')).json<{ lines: string[] }>().lines;
+    expect(hundred).toHaveLength(100);
+    expect(hundred[0]).toBe('line 51');
+    const runs = (await h.app.inject('/api/v1/streams/cam/runs')).json<RunDto[]>();
+    expect(runs[1]?.lastLines.at(-1)).toBe('[flv @ 0x2] Failed to update header of rtmp://127.0.0.1/live/***: Broken pipe');
+    expect(JSON.stringify(runs)).not.toContain(SECRET);
+  });
+
+  it('runs: newest first, with the exit reason, code and last error, redacted', async () => {
+    const h = appHarness();
+    crashOnce(h);
+    const response = await h.app.inject('/api/v1/streams/cam/runs');
+    expect(response.statusCode).toBe(200);
+    const runs = response.json<RunDto[]>();
+    expect(runs.map((r) => [r.runId, r.reason, r.exitCode])).toEqual([
+      [2, null, null],
+      [1, 'exited', 1],
+    ]);
+    expect(runs[1]).toMatchObject({
+      pid: 1000,
+      signal: null,
+      durationSeconds: 2,
+      lastError: '[flv @ 0x2] Failed to update header of rtmp://127.0.0.1/live/***: Broken pipe',
+      firstLines: expect.arrayContaining(['line 1']) as unknown,
+    });
+    expect(runs[1]?.lastLines).toHaveLength(31);
+    expect(response.body).not.toContain(SECRET);
+    expect((await h.app.inject('/api/v1/streams/nope/runs')).statusCode).toBe(404);
+  });
+});

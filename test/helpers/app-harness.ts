@@ -1,0 +1,137 @@
+/**
+ * The HTTP app over a real Supervisor driven by a fake clock and fake processes, for route tests
+ * with `inject` (no network, no sleeping):
+ *
+ *   const h = appHarness();
+ *   h.runFor('cam', 3);                 // three progress blocks, one second apart
+ *   const res = await h.app.inject('/api/v1/streams/cam');
+ */
+import type { FastifyInstance } from 'fastify';
+import { createRedactor } from '../../src/domain/redact.js';
+import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type StreamSpec } from '../../src/domain/stream-spec.js';
+import { buildApp } from '../../src/http/app.js';
+import { EventJournal } from '../../src/http/event-journal.js';
+import { fail, pass, type HealthComponent } from '../../src/http/health-report.js';
+import type { SseOptions } from '../../src/http/sse.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import { FakeClock } from '../fakes/fake-clock.js';
+import { FakeProcessRunner, type FakeProcess } from '../fakes/fake-process-runner.js';
+import { silentLogger } from '../fakes/silent-logger.js';
+
+/** A configured secret (as if from `${CAM_KEY}`): masked wherever it appears. */
+export const SECRET = 'S3cretStreamKey42';
+
+export function streamSpec(id: string, overrides: Partial<StreamSpec> = {}): StreamSpec {
+  return {
+    id,
+    name: `Stream ${id}`,
+    desired: 'running',
+    source: { kind: 'args', args: ['-re', '-i', 'in.mp4', '-f', 'flv', `rtmp://127.0.0.1/live/${id}-${SECRET}`] },
+    restart: DEFAULT_RESTART_POLICY,
+    stop: DEFAULT_STOP_POLICY,
+    startTimeoutMs: 30_000,
+    stallTimeoutMs: 10_000,
+    checks: [],
+    onUnhealthy: ['restart'],
+    notify: [],
+    ...overrides,
+  };
+}
+
+/**
+ * Yields to the event loop (never to a timer) until `condition` holds: lets an injected request
+ * reach its handler. Throws after `turns` turns.
+ */
+export async function until(condition: () => boolean, description: string, turns = 200): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`still waiting for ${description} after ${turns} event-loop turns`);
+}
+
+export interface AppHarnessOptions {
+  readonly specs?: readonly StreamSpec[];
+  readonly token?: string;
+  readonly sse?: Partial<SseOptions>;
+  /** Leave the streams unstarted (the daemon before its first reconcile). */
+  readonly startStreams?: boolean;
+  readonly journalCapacity?: number;
+}
+
+export interface AppHarness {
+  readonly app: FastifyInstance;
+  readonly clock: FakeClock;
+  readonly runner: FakeProcessRunner;
+  readonly supervisor: Supervisor;
+  readonly journal: EventJournal;
+  /** Flip the daemon-level state the health components report. */
+  readonly daemon: { live: boolean; phase: 'starting' | 'running' | 'stopping' };
+  /** The newest process of a stream. */
+  process(id: string): FakeProcess;
+  /** `seconds` progress blocks for a stream, one second apart. */
+  runFor(id: string, seconds: number): void;
+  /** Lets every process that was signalled exit, as ffmpeg does after SIGINT. */
+  exitSignalled(): void;
+}
+
+export function appHarness(options: AppHarnessOptions = {}): AppHarness {
+  const clock = new FakeClock();
+  const runner = new FakeProcessRunner();
+  const redact = createRedactor([SECRET, ...(options.token ? [options.token] : [])]);
+  const supervisor = new Supervisor(options.specs ?? [streamSpec('cam'), streamSpec('idle', { desired: 'stopped' })], {
+    clock,
+    runner,
+    ffmpeg: { path: 'ffmpeg', capabilities: { version: 'x', options: new Set() } },
+    logger: silentLogger,
+    redact,
+    random: () => 0.5,
+  });
+  const journal = new EventJournal({ clock, redact, ...(options.journalCapacity !== undefined && { capacity: options.journalCapacity }) });
+  journal.follow(supervisor.events);
+  const daemon: AppHarness['daemon'] = { live: true, phase: 'running' };
+  const health: HealthComponent[] = [
+    { name: 'heartbeat', kind: 'liveness', check: () => (daemon.live ? pass('timers are firing') : fail('timers stopped')) },
+    { name: 'reconcile', kind: 'readiness', check: () => (daemon.phase === 'starting' ? fail('starting') : pass('done')) },
+    { name: 'shutdown', kind: 'readiness', check: () => (daemon.phase === 'stopping' ? fail('shutting down') : pass('no')) },
+  ];
+  if (options.startStreams === false) daemon.phase = 'starting';
+  else supervisor.startDesired();
+
+  const app = buildApp({
+    supervisor,
+    clock,
+    health,
+    journal,
+    redact,
+    references: { rtmpServers: ['local'], notifiers: ['ops'] },
+    isShuttingDown: () => daemon.phase === 'stopping',
+    ...(options.token !== undefined && { token: options.token }),
+    ...(options.sse !== undefined && { sse: options.sse }),
+  });
+
+  const process = (id: string): FakeProcess => {
+    const pid = supervisor.get(id).runs()[0]?.pid;
+    const proc = runner.spawned.find((p) => p.pid !== undefined && p.pid === pid);
+    if (!proc) throw new Error(`no process for stream ${id}`);
+    return proc;
+  };
+  return {
+    app,
+    clock,
+    runner,
+    supervisor,
+    journal,
+    daemon,
+    process,
+    runFor: (id, seconds) => {
+      for (let i = 0; i < seconds; i++) {
+        clock.advance(1_000);
+        process(id).progress();
+      }
+    },
+    exitSignalled: () => {
+      for (const proc of runner.spawned) if (proc.alive && proc.signals.length > 0) proc.exit({ code: 255, signal: null });
+    },
+  };
+}
