@@ -37,7 +37,6 @@ export interface ProgressSnapshot {
 export interface ProgressUpdate {
   /** Any of out_time, frame, total_size increased (vs zero for the first block of the run). */
   readonly advanced: boolean;
-  readonly snapshot: ProgressSnapshot;
 }
 
 interface Sample {
@@ -95,7 +94,8 @@ export class ProgressTracker {
     this.blocks += 1;
     this.lastBlockAtMs = at;
     if (advanced) this.lastAdvanceAtMs = at;
-    return { advanced, snapshot: this.snapshot() };
+    // No snapshot here: this runs for every block, and callers ask for one only when they need it.
+    return { advanced };
   }
 
   /**

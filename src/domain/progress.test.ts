@@ -64,7 +64,7 @@ describe('ProgressParser', () => {
 
   it('keeps keys of every output stream', () => {
     const [block] = new ProgressParser().feed('stream_0_0_q=28.0\nstream_1_0_q=-1.0\nframe=5\nprogress=continue\n');
-    expect(block?.values).toEqual({ stream_0_0_q: '28.0', stream_1_0_q: '-1.0', frame: '5' });
+    expect(Object.fromEntries(block?.values ?? [])).toEqual({ stream_0_0_q: '28.0', stream_1_0_q: '-1.0', frame: '5' });
   });
 
   it('starts a fresh block after each marker', () => {
@@ -118,8 +118,14 @@ describe('ProgressParser', () => {
   });
 });
 
+/** One update, with the snapshot as it stands right after it. */
+function step(tracker: ProgressTracker, block: ProgressBlock, at: number) {
+  const { advanced } = tracker.update(block, at);
+  return { advanced, snapshot: tracker.snapshot() };
+}
+
 describe('ProgressTracker', () => {
-  const block = (fields: Partial<ProgressBlock>): ProgressBlock => ({ ended: false, values: {}, ...fields });
+  const block = (fields: Partial<ProgressBlock>): ProgressBlock => ({ ended: false, values: new Map(), ...fields });
 
   it.each<[string, Partial<ProgressBlock>[], boolean[]]>([
     ['first block with counters above zero advances', [{ frame: 1, outTimeUs: 0 }], [true]],
@@ -134,13 +140,13 @@ describe('ProgressTracker', () => {
     ['drop/dup counters do not count', [{ frame: 1 }, { frame: 1, dropFrames: 4, dupFrames: 3 }], [true, false]],
   ])('%s', (_name, blocks, expected) => {
     const tracker = new ProgressTracker();
-    expect(blocks.map((fields, i) => tracker.update(block(fields), i * 1_000).advanced)).toEqual(expected);
+    expect(blocks.map((fields, i) => step(tracker, block(fields), i * 1_000).advanced)).toEqual(expected);
   });
 
   it('records when progress last advanced', () => {
     const tracker = new ProgressTracker();
-    tracker.update(block({ frame: 1 }), 1_000);
-    const { snapshot } = tracker.update(block({ frame: 1 }), 2_000);
+    step(tracker, block({ frame: 1 }), 1_000);
+    const { snapshot } = step(tracker, block({ frame: 1 }), 2_000);
     expect(snapshot).toMatchObject({ lastBlockAtMs: 2_000, lastAdvanceAtMs: 1_000, blocks: 2 });
   });
 
@@ -148,13 +154,13 @@ describe('ProgressTracker', () => {
     const tracker = new ProgressTracker();
     // ffmpeg's own fps/bitrate/speed are deliberately wrong here.
     const lies = { fps: 999, bitrate: 1, speed: 42 };
-    tracker.update(block({ ...lies, frame: 0, totalSizeBytes: 0, outTimeUs: 0 }), 10_000);
-    const { snapshot } = tracker.update(block({ ...lies, frame: 50, totalSizeBytes: 250_000, outTimeUs: 2_000_000 }), 12_000);
+    step(tracker, block({ ...lies, frame: 0, totalSizeBytes: 0, outTimeUs: 0 }), 10_000);
+    const { snapshot } = step(tracker, block({ ...lies, frame: 50, totalSizeBytes: 250_000, outTimeUs: 2_000_000 }), 12_000);
     expect(snapshot).toMatchObject({ fps: 25, bitrate: 1_000_000, speed: 1, frames: 50, bytes: 250_000, outTimeSeconds: 2 });
   });
 
   it('has no rates from a single sample', () => {
-    const { snapshot } = new ProgressTracker().update(block({ frame: 10, outTimeUs: 1 }), 0);
+    const { snapshot } = step(new ProgressTracker(), block({ frame: 10, outTimeUs: 1 }), 0);
     expect(snapshot).not.toHaveProperty('fps');
     expect(snapshot).not.toHaveProperty('speed');
   });
@@ -164,11 +170,11 @@ describe('ProgressTracker', () => {
     let frame = 0;
     let last = tracker.snapshot();
     // One hour at 25 fps, then 10 s at 10 fps.
-    for (let t = 0; t <= 3_600_000; t += 1_000, frame += 25) last = tracker.update(block({ frame }), t).snapshot;
+    for (let t = 0; t <= 3_600_000; t += 1_000, frame += 25) last = step(tracker, block({ frame }), t).snapshot;
     expect(last.fps).toBeCloseTo(25);
     for (let t = 3_601_000; t <= 3_610_000; t += 1_000) {
       frame += 10;
-      last = tracker.update(block({ frame }), t).snapshot;
+      last = step(tracker, block({ frame }), t).snapshot;
     }
     expect(last.fps).toBeCloseTo(10);
     expect(tracker.sampleCount).toBeLessThanOrEqual(7);
@@ -176,15 +182,15 @@ describe('ProgressTracker', () => {
 
   it('holds a bounded number of samples however fast blocks come', () => {
     const tracker = new ProgressTracker({ windowMs: 5_000, maxSamples: 32 });
-    for (let i = 0; i < 10_000; i++) tracker.update(block({ frame: i }), i);
+    for (let i = 0; i < 10_000; i++) step(tracker, block({ frame: i }), i);
     expect(tracker.sampleCount).toBe(32);
     expect(tracker.snapshot().fps).toBeCloseTo(1_000);
   });
 
   it('reports zero rates once a whole window passes without a block', () => {
     const tracker = new ProgressTracker({ windowMs: 5_000 });
-    tracker.update(block({ frame: 0, outTimeUs: 0 }), 0);
-    tracker.update(block({ frame: 25, outTimeUs: 1_000_000 }), 1_000);
+    step(tracker, block({ frame: 0, outTimeUs: 0 }), 0);
+    step(tracker, block({ frame: 25, outTimeUs: 1_000_000 }), 1_000);
     expect(tracker.snapshot(3_000)).toMatchObject({ fps: 25, speed: 1 });
     expect(tracker.snapshot(6_000)).toMatchObject({ fps: 0, speed: 0, frames: 25 });
     expect(tracker.snapshot(6_000)).not.toHaveProperty('bitrate');
@@ -192,31 +198,31 @@ describe('ProgressTracker', () => {
 
   it('restarts the window when counters go back instead of reporting negative rates', () => {
     const tracker = new ProgressTracker();
-    tracker.update(block({ frame: 100 }), 0);
-    tracker.update(block({ frame: 125 }), 1_000);
-    const regressed = tracker.update(block({ frame: 5 }), 2_000);
+    step(tracker, block({ frame: 100 }), 0);
+    step(tracker, block({ frame: 125 }), 1_000);
+    const regressed = step(tracker, block({ frame: 5 }), 2_000);
     expect(regressed.advanced).toBe(false);
     expect(regressed.snapshot).not.toHaveProperty('fps');
-    expect(tracker.update(block({ frame: 30 }), 3_000).snapshot.fps).toBe(25);
+    expect(step(tracker, block({ frame: 30 }), 3_000).snapshot.fps).toBe(25);
   });
 
   it('never divides by a clock that stepped back', () => {
     const tracker = new ProgressTracker();
-    tracker.update(block({ frame: 0 }), 5_000);
-    const { snapshot } = tracker.update(block({ frame: 25 }), 4_000);
+    step(tracker, block({ frame: 0 }), 5_000);
+    const { snapshot } = step(tracker, block({ frame: 25 }), 4_000);
     expect(snapshot).not.toHaveProperty('fps');
     expect(snapshot.lastBlockAtMs).toBe(5_000);
   });
 
   it('marks the run ended on progress=end', () => {
     const tracker = new ProgressTracker();
-    expect(tracker.update(block({ frame: 1, ended: true }), 0).snapshot.ended).toBe(true);
+    expect(step(tracker, block({ frame: 1, ended: true }), 0).snapshot.ended).toBe(true);
   });
 
   describe.each(fixtures)('on fixture $name (blocks one stats period apart)', ({ name, text }) => {
     const blocks = parseProgress(text);
     const tracker = new ProgressTracker();
-    const updates = blocks.map((b, i) => tracker.update(b, i * periodMs(name)));
+    const updates = blocks.map((b, i) => step(tracker, b, i * periodMs(name)));
     // The final block is written at exit, not one period later, so its rates are not comparable.
     const steady = updates.slice(1, -1).map((u) => u.snapshot);
 

@@ -28,7 +28,7 @@ export interface ProgressBlock {
   /** True for the block ending in `progress=end` (ffmpeg is finishing). */
   readonly ended: boolean;
   /** Every key of the block as printed (e.g. `stream_0_0_q`, `stream_1_0_q`), last value wins. */
-  readonly values: Readonly<Record<string, string>>;
+  readonly values: ReadonlyMap<string, string>;
 }
 
 export interface ProgressParserOptions {
@@ -149,7 +149,7 @@ function toBlock(values: ReadonlyMap<string, string>, ended: boolean): ProgressB
   const outTimeUs = counter(get('out_time_us')) ?? counter(get('out_time_ms')) ?? clockToUs(get('out_time'));
   const block: {
     -readonly [K in keyof ProgressBlock]: ProgressBlock[K];
-  } = { ended, values: Object.fromEntries(values) };
+  } = { ended, values };
   assignDefined(block, 'frame', counter(get('frame')));
   assignDefined(block, 'totalSizeBytes', counter(get('total_size')));
   assignDefined(block, 'outTimeUs', outTimeUs);

@@ -105,6 +105,17 @@ describe('StreamSupervisor', () => {
     expect(runner.spawned).toHaveLength(2);
   });
 
+  it('steady progress moves the stall deadline without piling up timers', () => {
+    stream.start();
+    runFor(120);
+    expect(clock.armed).toBe(1);
+    const proc = runner.last;
+    clock.advance(9_999);
+    expect(proc.signals).toEqual([]);
+    clock.advance(1);
+    expect(proc.signals).toEqual(['SIGKILL']);
+  });
+
   it('kills a run that shows no progress within the start timeout', () => {
     stream.start();
     clock.advance(29_999);

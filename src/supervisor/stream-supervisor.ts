@@ -62,6 +62,13 @@ export interface RunRecord {
   progress?: ProgressSnapshot;
 }
 
+/** A timer that may fire before its (moved) due time and then re-arms itself for the rest. */
+interface ArmedTimer {
+  due: number;
+  readonly firesAt: number;
+  readonly handle: TimerHandle;
+}
+
 interface ActiveRun {
   readonly record: RunRecord;
   handle: ChildProcessHandle | undefined;
@@ -121,7 +128,7 @@ export class StreamSupervisor {
   private state: LifecycleState = initialLifecycleState();
   private lifecycleConfig: LifecycleConfig;
   private currentSpec: StreamSpec;
-  private readonly timers = new Map<TimerName, TimerHandle>();
+  private readonly timers = new Map<TimerName, ArmedTimer>();
   private readonly queue: LifecycleEvent[] = [];
   private dispatching = false;
   private nextRunId = 1;
@@ -304,7 +311,7 @@ export class StreamSupervisor {
         this.setTimer(effect.timer, effect.ms);
         return;
       case 'clear-timer':
-        this.timers.get(effect.timer)?.cancel();
+        this.timers.get(effect.timer)?.handle.cancel();
         this.timers.delete(effect.timer);
         return;
       case 'run-ended':
@@ -313,14 +320,38 @@ export class StreamSupervisor {
     }
   }
 
+  /**
+   * Arms `timer` to fire `ms` from now. Pushing a deadline later (the stall timer, re-armed on
+   * every progress block) only moves the due time; the armed timer re-arms itself for the rest
+   * when it fires early, so steady progress costs no timer churn.
+   */
   private setTimer(timer: TimerName, ms: number): void {
-    this.timers.get(timer)?.cancel();
-    const handle = this.deps.clock.setTimer(ms, () => {
-      if (this.timers.get(timer) !== handle) return; // superseded
-      this.timers.delete(timer);
-      this.dispatch({ type: TIMER_EVENTS[timer] });
-    });
-    this.timers.set(timer, handle);
+    const due = this.deps.clock.now() + ms;
+    const armed = this.timers.get(timer);
+    if (armed && armed.firesAt <= due) {
+      armed.due = due;
+      return;
+    }
+    armed?.handle.cancel();
+    this.arm(timer, due);
+  }
+
+  private arm(timer: TimerName, due: number): void {
+    const firesAt = due;
+    const entry: ArmedTimer = {
+      due,
+      firesAt,
+      handle: this.deps.clock.setTimer(Math.max(0, due - this.deps.clock.now()), () => {
+        if (this.timers.get(timer) !== entry) return; // superseded
+        if (entry.due > this.deps.clock.now()) {
+          this.arm(timer, entry.due);
+          return;
+        }
+        this.timers.delete(timer);
+        this.dispatch({ type: TIMER_EVENTS[timer] });
+      }),
+    };
+    this.timers.set(timer, entry);
   }
 
   private spawn(): void {
