@@ -1,0 +1,158 @@
+/**
+ * The `ffprobe` check: open a URL (usually the published output) with
+ * `ffprobe -v error -show_streams -of json`, and expect video and / or audio streams.
+ *
+ * Two timeouts: ffprobe's own `-rw_timeout` (default 80 % of the hard timeout) lets it fail
+ * cleanly with its own message on a silent server; the hard timeout SIGKILLs its whole process
+ * group whatever it is doing and reports `timed out after N s`. (`-timeout` is deliberately not
+ * used: for rtmp:// it means "listen".)
+ */
+import { defaultRedactor, type Redactor } from '../../domain/redact.js';
+import type { Clock } from '../../ports/clock.js';
+import type { HealthProbe, ProbeResult } from '../../ports/health-probe.js';
+import type { ParseOutcome } from '../rtmp/options.js';
+import { asNumber, asRecord, asRecords, asText, parseJson } from '../rtmp/untrusted.js';
+import { systemClock } from '../system-clock.js';
+import { Deadline, guardedRun, lastLine, timedOutMessage, type ProbeCommonOptions } from './probe-support.js';
+import { runProcess } from './run-process.js';
+
+export interface StreamExpectation {
+  /** true: a video stream must be present; false: must be absent; undefined: not checked. */
+  readonly video?: boolean;
+  readonly audio?: boolean;
+}
+
+export interface FfprobeProbeOptions extends ProbeCommonOptions {
+  readonly ffprobePath: string;
+  readonly url: string;
+  readonly expect: StreamExpectation;
+  /** ffprobe's own I/O timeout; 0 disables it. Default 80 % of `timeoutMs`. */
+  readonly rwTimeoutMs?: number;
+  /** Extra input options placed before the URL (e.g. `-rtsp_transport tcp`). */
+  readonly inputOptions?: readonly string[];
+}
+
+export interface ProbedStream {
+  readonly index: number;
+  /** `video`, `audio`, `subtitle`, `data`, … */
+  readonly type: string;
+  readonly codec?: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly sampleRate?: number;
+  readonly channels?: number;
+}
+
+export function ffprobeArgs(url: string, rwTimeoutMs: number, inputOptions: readonly string[] = []): string[] {
+  return [
+    '-hide_banner',
+    '-v',
+    'error',
+    ...(rwTimeoutMs > 0 ? ['-rw_timeout', String(Math.round(rwTimeoutMs * 1000))] : []),
+    ...inputOptions,
+    '-show_streams',
+    '-of',
+    'json',
+    url,
+  ];
+}
+
+/** The streams of `ffprobe -show_streams -of json` output. */
+export function parseFfprobeStreams(stdout: string): ParseOutcome<ProbedStream[]> {
+  const parsed = parseJson(stdout);
+  if (!parsed.ok) return { ok: false, reason: `ffprobe output is not JSON (${parsed.error})` };
+  const root = asRecord(parsed.value);
+  if (root === undefined) return { ok: false, reason: 'ffprobe output is not a JSON object' };
+  const streams: ProbedStream[] = [];
+  for (const stream of asRecords(root['streams'])) {
+    const type = asText(stream['codec_type']);
+    if (type === undefined) continue;
+    const codec = asText(stream['codec_name']);
+    const width = asNumber(stream['width']);
+    const height = asNumber(stream['height']);
+    const sampleRate = asNumber(stream['sample_rate']);
+    const channels = asNumber(stream['channels']);
+    streams.push({
+      index: asNumber(stream['index']) ?? streams.length,
+      type,
+      ...(codec !== undefined && { codec }),
+      ...(width !== undefined && { width }),
+      ...(height !== undefined && { height }),
+      ...(sampleRate !== undefined && { sampleRate }),
+      ...(channels !== undefined && { channels }),
+    });
+  }
+  return { ok: true, value: streams };
+}
+
+export function describeStream(stream: ProbedStream): string {
+  const parts = [stream.type, stream.codec ?? '?'];
+  if (stream.type === 'video' && stream.width !== undefined && stream.height !== undefined) {
+    parts.push(`${stream.width}x${stream.height}`);
+  }
+  if (stream.type === 'audio' && stream.sampleRate !== undefined) parts.push(`${stream.sampleRate} Hz`);
+  return parts.join(' ');
+}
+
+/** Checks the expectation; with none, any stream at all is enough. */
+export function evaluateStreams(streams: readonly ProbedStream[], expect: StreamExpectation): { ok: boolean; message: string } {
+  const found = streams.length === 0 ? 'no streams' : streams.map(describeStream).join(', ');
+  const problems: string[] = [];
+  for (const kind of ['video', 'audio'] as const) {
+    const wanted = expect[kind];
+    const present = streams.some((s) => s.type === kind);
+    if (wanted === true && !present) problems.push(`no ${kind} stream`);
+    if (wanted === false && present) problems.push(`unexpected ${kind} stream`);
+  }
+  if (expect.video === undefined && expect.audio === undefined && streams.length === 0) problems.push('no streams');
+  return problems.length === 0 ? { ok: true, message: found } : { ok: false, message: `${problems.join(', ')} (found: ${found})` };
+}
+
+export class FfprobeProbe implements HealthProbe {
+  readonly kind = 'ffprobe';
+  private readonly redact: Redactor;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: FfprobeProbeOptions) {
+    this.redact = options.redact ?? defaultRedactor;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  run(signal: AbortSignal): Promise<ProbeResult> {
+    return guardedRun(this.clock, this.redact, async () => {
+      const { timeoutMs } = this.options;
+      const rwTimeoutMs = this.options.rwTimeoutMs ?? Math.max(500, Math.round(timeoutMs * 0.8));
+      const deadline = new Deadline(signal, timeoutMs);
+      try {
+        const result = await runProcess({
+          command: this.options.ffprobePath,
+          args: ffprobeArgs(this.options.url, rwTimeoutMs, this.options.inputOptions),
+          timeoutMs,
+          signal: deadline.signal,
+          maxStderrChars: 16 * 1024,
+        });
+        const details = { pid: result.pid };
+        switch (result.outcome) {
+          case 'spawn-failed':
+            return { ok: false, message: `ffprobe could not be started (${result.spawnError ?? 'error'}): ${this.options.ffprobePath}` };
+          case 'timed-out':
+            return { ok: false, message: timedOutMessage(timeoutMs), details };
+          case 'aborted':
+            return { ok: false, message: deadline.reason(), details };
+          case 'exited':
+            break;
+        }
+        if (result.code !== 0) {
+          const why = lastLine(result.stderr) || (result.signal === null ? 'no message' : `killed by ${result.signal}`);
+          return { ok: false, message: `ffprobe failed (exit ${result.code ?? result.signal ?? '?'}): ${why}`, details };
+        }
+        const streams = parseFfprobeStreams(result.stdout);
+        if (!streams.ok) return { ok: false, message: streams.reason, details };
+        const verdict = evaluateStreams(streams.value, this.options.expect);
+        return { ...verdict, details: { ...details, streams: streams.value } };
+      } finally {
+        deadline.dispose();
+      }
+    });
+  }
+}
