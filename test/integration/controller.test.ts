@@ -1,0 +1,205 @@
+/**
+ * The edge flow end to end: the reference controller (real HTTP + SSE on 127.0.0.1) → the
+ * controller source → a SQLite store → the reconciler → a real Supervisor running the fake ffmpeg.
+ *
+ * - snapshot → streams start;
+ * - the network is cut (the controller drops every connection and refuses new ones) for a while →
+ *   every stream keeps running with the SAME pid; while cut, the controller's desired set changes;
+ * - on reconnect the new snapshot is applied as stop one / start one / keep the rest (kept streams
+ *   keep their pids);
+ * - malformed events are skipped without a reconnect.
+ *
+ * The cut runs twice: 5 s (the flow in detail) and 20 s (the issue's figure).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore, type SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import { systemClock } from '../../src/adapters/system-clock.js';
+import { startReferenceController, type ReferenceController } from '../../src/controller/reference-controller.js';
+import { createRedactor } from '../../src/domain/redact.js';
+import type { Logger } from '../../src/ports/logger.js';
+import { Reconciler, storeDesired } from '../../src/reconcile/reconciler.js';
+import { supervisorTarget } from '../../src/reconcile/supervisor-target.js';
+import { ControllerSource } from '../../src/sources/controller-source.js';
+import { processAlive } from '../helpers/proc.js';
+import { FAKE_CAPABILITIES, FAKE_FFMPEG, startHarness, type Harness } from '../helpers/supervisor-harness.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+interface Logged {
+  readonly level: string;
+  readonly obj: Record<string, unknown>;
+  readonly msg: string;
+}
+
+function recordingLogger(logged: Logged[]): Logger {
+  const at = (level: string) => (obj: object, msg?: string) => logged.push({ level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
+  const logger: Logger = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal'), child: () => logger };
+  return logger;
+}
+
+/** A controller stream entry running the fake ffmpeg (progress every 0.2 s, quick to stop). */
+const entry = (id: string) => ({
+  id,
+  args: ['-stats_period', '0.2', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'flv', `rtmp://127.0.0.1:1/live/${id}-key`],
+  startTimeout: '5s',
+  stop: { interruptGrace: '1s', terminateGrace: '1s' },
+});
+
+interface Edge {
+  readonly h: Harness;
+  readonly store: SqliteStore;
+  readonly controller: ReferenceController;
+  readonly source: ControllerSource;
+  readonly reconciler: Reconciler;
+  readonly logged: Logged[];
+}
+
+let edge: Edge | undefined;
+let dir: string | undefined;
+
+afterEach(async () => {
+  const e = edge;
+  edge = undefined;
+  if (e) {
+    await e.source.close();
+    await e.reconciler.close();
+    await e.controller.close();
+    await e.h.close();
+    await e.store.close();
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+async function startEdge(initial: readonly string[], options: { heartbeatMs?: number } = {}): Promise<Edge> {
+  dir = mkdtempSync(join(tmpdir(), 'streamwarden-controller-it-'));
+  const logged: Logged[] = [];
+  const logger = recordingLogger(logged);
+  const h = startHarness('streams: []\n', { ffmpegPath: FAKE_FFMPEG, capabilities: FAKE_CAPABILITIES });
+  const store = await openSqliteStore({ path: join(dir, 'state.db'), clock: systemClock });
+  const controller = await startReferenceController({ streams: initial.map(entry), heartbeatMs: options.heartbeatMs ?? 1_000 });
+  const reconciler = new Reconciler({
+    target: supervisorTarget(h.supervisor),
+    readDesired: storeDesired(store),
+    clock: systemClock,
+    logger,
+    ready: Promise.resolve(),
+    debounceMs: 50,
+  });
+  const source = new ControllerSource({
+    url: controller.eventsUrl,
+    heartbeatTimeoutMs: 3_000,
+    backoff: { initialMs: 200, maxMs: 1_000 },
+    store,
+    clock: systemClock,
+    logger,
+    onChange: (reason) => reconciler.trigger(reason),
+    references: { rtmpServers: [], notifiers: [] },
+    redact: createRedactor(),
+  });
+  reconciler.start();
+  source.start();
+  edge = { h, store, controller, source, reconciler, logged };
+  return edge;
+}
+
+/** Waits until exactly `ids` are supervised and running, and returns their pids. */
+async function waitRunning(e: Edge, ids: readonly string[], timeoutMs = 15_000): Promise<Map<string, number>> {
+  return waitFor(
+    () => {
+      const streams = e.h.supervisor.list();
+      if (streams.map((s) => s.spec.id).sort().join() !== [...ids].sort().join()) return undefined;
+      const pids = new Map<string, number>();
+      for (const stream of streams) {
+        const { state, pid } = stream.status();
+        if (state !== 'running' || pid === undefined) return undefined;
+        pids.set(stream.spec.id, pid);
+      }
+      return pids;
+    },
+    { timeoutMs, description: `streams ${ids.join(', ')} to be running (and no others)` },
+  );
+}
+
+describe('controller over SSE → store → reconciler → supervisor (fake ffmpeg)', () => {
+  it.each([5_000, 20_000])(
+    'a %i ms network cut keeps every stream running with the same pid; the next snapshot stops one, starts one, keeps the rest',
+    async (cutMs) => {
+      const e = await startEdge(['a', 'b', 'c']);
+      const before = await waitRunning(e, ['a', 'b', 'c']);
+      expect(await e.store.listStreams()).toMatchObject([{ id: 'a', owner: 'controller' }, { id: 'b', owner: 'controller' }, { id: 'c', owner: 'controller' }]);
+      expect(e.source.status()).toMatchObject({ connected: true, connects: 1, version: 1 });
+
+      // The network goes away.
+      const cutAt = Date.now();
+      e.controller.setOnline(false);
+      await waitFor(() => !e.source.status().connected, { description: 'the source to notice the cut', timeoutMs: 5_000 });
+      // Meanwhile the controller's desired set changes: b goes, d comes.
+      e.controller.remove('b');
+      e.controller.upsert(entry('d'));
+
+      // Throughout the cut: nothing stops, nothing restarts, reconnects keep being tried.
+      const violations: string[] = [];
+      await waitFor(
+        () => {
+          for (const [id, pid] of before) {
+            const status = e.h.supervisor.has(id) ? e.h.supervisor.get(id).status() : undefined;
+            if (status?.state !== 'running' || status.pid !== pid) violations.push(`${id}: ${status?.state ?? 'gone'} pid ${status?.pid ?? '-'} (was ${pid})`);
+            if (!processAlive(pid)) violations.push(`${id}: process ${pid} died`);
+          }
+          return Date.now() - cutAt >= cutMs && e.source.status().reconnectAttempt >= 2;
+        },
+        { description: `a ${cutMs} ms cut with reconnect attempts`, timeoutMs: cutMs + 10_000, intervalMs: 200 },
+      );
+      expect(violations).toEqual([]);
+      expect(e.source.status().connected).toBe(false);
+      expect(e.h.supervisor.has('d')).toBe(false);
+
+      // The network is back: the next snapshot is applied as a three-way diff.
+      e.controller.setOnline(true);
+      const after = await waitRunning(e, ['a', 'c', 'd']);
+      expect(after.get('a')).toBe(before.get('a'));
+      expect(after.get('c')).toBe(before.get('c'));
+      const pidB = before.get('b') ?? 0;
+      await waitFor(() => !processAlive(pidB), { description: `b's process ${pidB} to have exited`, timeoutMs: 5_000 });
+      expect(e.source.status()).toMatchObject({ connected: true, connects: 2, version: e.controller.version() });
+      expect((await e.store.listStreams()).map((s) => s.id)).toEqual(['a', 'c', 'd']);
+      expect(e.h.events('run-finished').map((r) => `${r.streamId}:${r.reason}`)).toEqual(['b:stopped']);
+    },
+  );
+
+  it('skips malformed events without a reconnect; a valid event after them is applied', async () => {
+    const e = await startEdge(['a']);
+    const before = await waitRunning(e, ['a']);
+    const served = e.controller.connectionsServed();
+
+    e.controller.sendRaw('upsert', '{"stream": {"id": "broken", oops');
+    e.controller.sendRaw('upsert', JSON.stringify({ stream: { id: 'bad', args: ['-i', 'x'], restart: { backoffMax: 'soon' } } }));
+    e.controller.sendRaw('snapshot', JSON.stringify({ version: 99 }));
+    e.controller.sendRaw('remove', JSON.stringify({ id: 'A B' }));
+    e.controller.upsert(entry('e'));
+
+    const after = await waitRunning(e, ['a', 'e']);
+    expect(after.get('a')).toBe(before.get('a'));
+    expect(e.source.status()).toMatchObject({ connected: true, connects: 1, skippedEvents: 4 });
+    expect(e.controller.connectionsServed()).toBe(served);
+    const issues = e.logged.filter((l) => l.level === 'warn').flatMap((l) => l.obj.issues as string[]);
+    expect(issues).toEqual([
+      '(root): not valid JSON',
+      expect.stringMatching(/^stream\.restart\.backoffMax: expected a duration/),
+      'streams: expected a list of stream entries',
+      'id: expected a stream id',
+    ]);
+  });
+
+  it('a silent connection (no event within the heartbeat timeout) is replaced; streams keep running', async () => {
+    // The controller sends its snapshot and then nothing: a half-open connection looks like this.
+    const e = await startEdge(['a'], { heartbeatMs: 60_000 });
+    const before = await waitRunning(e, ['a']);
+    await waitFor(() => e.source.status().connects >= 2, { description: 'the source to replace the silent connection', timeoutMs: 10_000 });
+    expect(e.logged.some((l) => l.level === 'warn' && l.msg.includes('no event from the controller in time'))).toBe(true);
+    expect(e.h.supervisor.get('a').status()).toMatchObject({ state: 'running', pid: before.get('a') });
+  });
+});
