@@ -1,0 +1,69 @@
+/**
+ * The daemon's read ends of one run's FIFOs, delivered to the run's handlers. Shared by spawned
+ * and adopted runs. A handler that throws never breaks reading (it is reported as a warning).
+ */
+import type { ProcessHandlers } from '../../ports/process-runner.js';
+import type { RuntimePaths } from '../../ports/store.js';
+import { openFifoReader, type FifoReader } from './fifo-io.js';
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A listener that throws must not take down the daemon or lose the exit notification. */
+export function safeCall(fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    process.emitWarning(`process runner handler threw: ${errorMessage(error)}`, 'StreamwardenWarning');
+  }
+}
+
+export type PipeName = 'progress' | 'stderr';
+
+export class RunOutput {
+  private readonly readers: FifoReader[] = [];
+  private open = 0;
+  /** Pipes that could not be opened (missing, not a FIFO). */
+  readonly missing: PipeName[] = [];
+
+  /**
+   * @param onReaderClosed called after each reader closed (EOF, error or destroy), with the
+   *   number still open.
+   */
+  constructor(
+    paths: RuntimePaths,
+    pipes: readonly PipeName[],
+    handlers: Pick<ProcessHandlers, 'onProgress' | 'onStderr'>,
+    private readonly onReaderClosed: (stillOpen: number) => void,
+  ) {
+    for (const pipe of pipes) {
+      const file = pipe === 'progress' ? paths.progressPipe : paths.stderrPipe;
+      const deliver = pipe === 'progress' ? handlers.onProgress.bind(handlers) : handlers.onStderr.bind(handlers);
+      const reader = openFifoReader(
+        file,
+        (text) => safeCall(() => deliver(text)),
+        () => {
+          this.open -= 1;
+          this.onReaderClosed(this.open);
+        },
+      );
+      if (reader === undefined) {
+        this.missing.push(pipe);
+        continue;
+      }
+      this.open += 1;
+      this.readers.push(reader);
+    }
+  }
+
+  /** Readers not yet closed. */
+  get openCount(): number {
+    return this.open;
+  }
+
+  /** Closes every reader still open; each close is reported through `onReaderClosed`. */
+  destroyAll(): void {
+    for (const reader of this.readers) reader.destroy();
+  }
+}
