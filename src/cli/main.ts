@@ -9,6 +9,7 @@ import type { Config } from '../config/types.js';
 import { DEMO_STREAM_IDS, demoConfigYaml } from '../demo/demo-config.js';
 import { ConfigError } from '../domain/errors.js';
 import { controlStream, type StreamAction } from './control.js';
+import { registerControllerCommand } from './controller-command.js';
 import { runDaemon } from './run-daemon.js';
 import { showStatus } from './status.js';
 
@@ -88,6 +89,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         exitCode = await controlStream(action, id, { url: opts.url, json: opts.json, ...(token ? { token } : {}) }, out, err);
       });
   }
+
+  registerControllerCommand(program, {
+    out,
+    err,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
