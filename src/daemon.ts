@@ -5,9 +5,10 @@
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { detectCapabilities } from './adapters/ffmpeg/detect-capabilities.js';
-import { locateFfmpeg } from './adapters/ffmpeg/locate.js';
+import { locateFfmpeg, locateFfprobe } from './adapters/ffmpeg/locate.js';
 import { NodeProcessRunner } from './adapters/ffmpeg/node-process-runner.js';
 import { createLogger } from './adapters/logger.js';
+import { createRtmpServer } from './adapters/rtmp/create-rtmp-server.js';
 import { systemClock } from './adapters/system-clock.js';
 import type { Config } from './config/types.js';
 import { createRedactor } from './domain/redact.js';
@@ -20,6 +21,7 @@ import type { Logger } from './ports/logger.js';
 import type { ProcessRunner } from './ports/process-runner.js';
 import { Heartbeat } from './supervisor/heartbeat.js';
 import { Supervisor } from './supervisor/supervisor.js';
+import { Watchdog } from './watchdog/watchdog.js';
 
 export interface DaemonOptions {
   readonly logger?: Logger;
@@ -37,6 +39,8 @@ const LIVENESS_TOLERANCE_MS = 5_000;
 
 export interface Daemon {
   readonly supervisor: Supervisor;
+  /** The watchdog layer: checks, health, the recovery decider per stream. */
+  readonly watchdog: Watchdog;
   /** The events the API publishes (SSE); notifiers publish `notification` events here. */
   readonly journal: EventJournal;
   /** For the watchdog and notifiers: check results and notification outcomes. */
@@ -56,6 +60,16 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const ffmpeg = locateFfmpeg(config.ffmpeg.path);
   const capabilities = await detectCapabilities(ffmpeg.path);
   logger.info({ path: ffmpeg.path, source: ffmpeg.source, version: capabilities.version }, 'using ffmpeg');
+  let ffprobePath: string;
+  try {
+    const ffprobe = locateFfprobe(config.ffmpeg.ffprobePath);
+    ffprobePath = ffprobe.path;
+    logger.info({ path: ffprobe.path, source: ffprobe.source }, 'using ffprobe');
+  } catch (error) {
+    // Only ffprobe checks and fallback-input probes need it: they report it failing, nothing else stops.
+    ffprobePath = config.ffmpeg.ffprobePath ?? 'ffprobe';
+    logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'no usable ffprobe; ffprobe checks will fail');
+  }
 
   const supervisor = new Supervisor(config.streams, {
     clock,
@@ -75,6 +89,19 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   // Before any stream starts, so no run is missed.
   const metrics = new StreamwardenMetrics({ supervisor, clock, logger });
   metrics.start();
+
+  const watchdog = new Watchdog({
+    supervisor,
+    clock,
+    logger,
+    redact,
+    metrics,
+    ffmpegPath: ffmpeg.path,
+    ffprobePath,
+    rtmpServers: config.rtmpServers.map((server) => createRtmpServer(server, { redact, clock })),
+    random: () => randomInt(0, 1_000_000) / 1_000_000,
+  });
+  journal.followWatchdog(watchdog.events);
 
   const heartbeat = new Heartbeat(clock, 1_000);
   heartbeat.start();
@@ -104,6 +131,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       health,
       journal,
       redact,
+      watchdog,
       references: { rtmpServers: config.rtmpServers.map((s) => s.id), notifiers: config.notifiers.map((n) => n.id) },
       isShuttingDown: () => phase === 'stopping',
       ...(config.server.token ? { token: config.server.token } : {}),
@@ -121,12 +149,14 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   logger.info({ url, streams: config.streams.length }, 'streamwarden is listening');
 
   supervisor.startDesired();
+  watchdog.start();
   phase = 'running';
 
   let stopping: Promise<void> | undefined;
   const server = app;
   return {
     supervisor,
+    watchdog,
     journal,
     metrics,
     logger,
@@ -137,6 +167,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         // streams stop; the server closes last, then a second stopAll catches a stream that a
         // request still in flight (a PUT) may have started.
         phase = 'stopping';
+        // The watchdog first, so that nothing restarts a stream that is being stopped.
+        await watchdog.stop();
         logger.info({}, 'stopping every stream');
         await supervisor.stopAll();
         await server.close();

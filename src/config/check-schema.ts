@@ -7,6 +7,8 @@ import type { CheckSpec, CheckType } from '../domain/stream-spec.js';
 import { byteSize, duration, httpUrl, positiveInt, text } from './fields.js';
 import type {
   ContentCheckSettings,
+  ProgressCheckSettings,
+  ProgressDegradedSettings,
   FfprobeCheckSettings,
   HttpCheckSettings,
   ProcessCheckSettings,
@@ -45,7 +47,35 @@ const common = {
   successThreshold: positiveInt.optional(),
 };
 
-const progressCheck = z.strictObject({ type: z.literal('progress'), ...common });
+/**
+ * The progress check's degraded rules (DESIGN §3); every field defaults to degradation.ts's
+ * DEFAULT_DEGRADATION_CONFIG: speed < 0.95 for 30 s, bitrate < 20 % of the learned baseline for
+ * 15 s, fps < 80 % of the source rate for 30 s, nothing judged in the first 10 s of a run.
+ */
+const degradedSchema = z.strictObject({
+  speed: z.strictObject({ min: z.number().positive().optional(), for: duration().optional() }).optional(),
+  bitrate: z
+    .strictObject({
+      minRatio: z.number().positive().max(1).optional(),
+      for: duration().optional(),
+      /** Healthy samples the baseline is learned from before it is used. */
+      learn: duration().optional(),
+    })
+    .optional(),
+  fps: z
+    .strictObject({
+      minRatio: z.number().positive().max(1).optional(),
+      for: duration().optional(),
+      /** The source frame rate; learned from the first stable minute when absent. */
+      source: z.number().positive().optional(),
+      learn: duration({ positive: true }).optional(),
+    })
+    .optional(),
+  /** After each run start, how long nothing is learned or judged. */
+  warmup: duration().optional(),
+});
+
+const progressCheck = z.strictObject({ type: z.literal('progress'), ...common, degraded: degradedSchema.optional() });
 
 const processCheck = z.strictObject({
   type: z.literal('process'),
@@ -115,7 +145,7 @@ export type CheckInput = z.output<typeof checkSchema>;
 function settingsOf(check: CheckInput): CheckSpec['settings'] {
   switch (check.type) {
     case 'progress':
-      return {};
+      return check.degraded === undefined ? {} : ({ degraded: degradedSettings(check.degraded) } satisfies ProgressCheckSettings);
     case 'process':
       return {
         ...(check.maxCpuPercent !== undefined && { maxCpuPercent: check.maxCpuPercent }),
@@ -136,6 +166,31 @@ function settingsOf(check: CheckInput): CheckSpec['settings'] {
         silence: check.silence ?? true,
       } satisfies ContentCheckSettings;
   }
+}
+
+function degradedSettings(input: z.output<typeof degradedSchema>): ProgressDegradedSettings {
+  const { speed, bitrate, fps } = input;
+  return {
+    ...(speed !== undefined && {
+      speed: { ...(speed.min !== undefined && { min: speed.min }), ...(speed.for !== undefined && { forMs: speed.for }) },
+    }),
+    ...(bitrate !== undefined && {
+      bitrate: {
+        ...(bitrate.minRatio !== undefined && { minRatio: bitrate.minRatio }),
+        ...(bitrate.for !== undefined && { forMs: bitrate.for }),
+        ...(bitrate.learn !== undefined && { learnMs: bitrate.learn }),
+      },
+    }),
+    ...(fps !== undefined && {
+      fps: {
+        ...(fps.minRatio !== undefined && { minRatio: fps.minRatio }),
+        ...(fps.for !== undefined && { forMs: fps.for }),
+        ...(fps.source !== undefined && { sourceFps: fps.source }),
+        ...(fps.learn !== undefined && { learnMs: fps.learn }),
+      },
+    }),
+    ...(input.warmup !== undefined && { warmupMs: input.warmup }),
+  };
 }
 
 /** Applies the type's defaults. The name defaults to the type (names are unique per stream). */

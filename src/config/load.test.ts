@@ -191,6 +191,11 @@ describe('checks', () => {
   it.each([
     ['progress', '{type: progress}', { intervalMs: 1_000, timeoutMs: 1_000, unhealthyAfterMs: 10_000, settings: {} }],
     [
+      'progress with degraded rules',
+      '{type: progress, degraded: {speed: {min: 0.9}, bitrate: {minRatio: 0.25, for: 5s, learn: 10s}, fps: {source: 30, for: 1m}, warmup: 2s}}',
+      { settings: { degraded: { speed: { min: 0.9 }, bitrate: { minRatio: 0.25, forMs: 5_000, learnMs: 10_000 }, fps: { sourceFps: 30, forMs: 60_000 }, warmupMs: 2_000 } } },
+    ],
+    [
       'process',
       '{type: process, maxCpuPercent: 250, maxRss: 512MiB}',
       { intervalMs: 5_000, timeoutMs: 2_000, failureThreshold: 1, settings: { maxCpuPercent: 250, maxRssBytes: 536_870_912, forMs: 30_000 } },
@@ -228,6 +233,22 @@ describe('checks', () => {
     const resolved = loadConfigText(text, {}).streams[0]?.checks[0];
     expect(resolved).toMatchObject(expected);
     for (const key of absent) expect(resolved).not.toHaveProperty(key);
+  });
+});
+
+describe('failover', () => {
+  const inputs = 'inputs: [rtmp://127.0.0.1/src/a, rtmp://127.0.0.1/src/b]\noutput: rtmp://127.0.0.1/live/out';
+  it.each([
+    ['absent', '', undefined],
+    ['a bare mode', 'failover: rotate', { mode: 'rotate', returnAfterMs: 60_000, probeIntervalMs: 10_000, probeTimeoutMs: 5_000 }],
+    [
+      'every field',
+      'failover: {mode: priority, returnAfter: 20s, probeInterval: 2s, probeTimeout: 1500ms}',
+      { mode: 'priority', returnAfterMs: 20_000, probeIntervalMs: 2_000, probeTimeoutMs: 1_500 },
+    ],
+    ['defaults only', 'failover: {}', { mode: 'priority', returnAfterMs: 60_000, probeIntervalMs: 10_000, probeTimeoutMs: 5_000 }],
+  ])('%s', (_name, field, expected) => {
+    expect(loadConfigText(oneStream(`${inputs}\n${field}`), {}).streams[0]?.failover).toEqual(expected);
   });
 });
 
@@ -277,6 +298,8 @@ describe('errors', () => {
     ['stop', oneStream(`${ARGS}\nstop: {killGrace: 1s}`), ['streams[0].stop.killGrace: unknown key']],
     ['input', oneStream('inputs: [{url: x, opts: []}]\noutput: y'), ['streams[0].inputs[0].opts: unknown key']],
     ['check', oneStream(`${ARGS}\nchecks: [{type: progress, url: x}]`), ['streams[0].checks[0].url: unknown key']],
+    ['degraded rule', oneStream(`${ARGS}\nchecks: [{type: progress, degraded: {bitrate: {min: 5}}}]`), ['streams[0].checks[0].degraded.bitrate.min: unknown key']],
+    ['failover', oneStream('inputs: [a, b]\noutput: y\nfailover: {mode: rotate, back: 1s}'), ['streams[0].failover.back: unknown key']],
     ['check of another type', oneStream(`${ARGS}\nchecks: [{type: http, url: "http://x", minBitrateKbps: 5}]`), ['streams[0].checks[0].minBitrateKbps: unknown key']],
     ['ffprobe expect', oneStream(`${ARGS}\nchecks: [{type: ffprobe, url: x, expect: {subtitles: true}}]`), ['streams[0].checks[0].expect.subtitles: unknown key']],
     ['rtmp server', 'rtmpServers: [{id: a, type: srs, apiUrl: "http://x", statUrl: "http://x"}]\n', ['rtmpServers[0].statUrl: unknown key']],
@@ -310,6 +333,9 @@ describe('errors', () => {
     ['action', 'onUnhealthy: [reboot]', ['streams[0].onUnhealthy[0]: expected one of restart | drop-publisher | next-input | notify, got "reboot"']],
     ['repeated action', 'onUnhealthy: [restart, restart]', ['streams[0].onUnhealthy[1]: restart is listed twice']],
     ['next-input on args', 'onUnhealthy: [next-input]', ['streams[0].onUnhealthy[0]: next-input needs inputs (this stream uses args)']],
+    ['failover on args', 'failover: rotate', ['streams[0].failover: failover needs inputs (this stream uses args)']],
+    ['failover mode', 'failover: shuffle', ['streams[0].failover.mode: expected one of priority | rotate, got "shuffle"', 'streams[0].failover: failover needs inputs (this stream uses args)']],
+    ['degraded ratio', 'checks: [{type: progress, degraded: {fps: {minRatio: 2}}}]', ['streams[0].checks[0].degraded.fps.minRatio: must be at most 1']],
     ['check type', 'checks: [{type: ping}]', ['streams[0].checks[0].type: expected one of progress | process | ffprobe | http | rtmp-server | content, got "ping"']],
     ['check without type', 'checks: [{url: x}]', ['streams[0].checks[0].type: is required: one of progress | process | ffprobe | http | rtmp-server | content']],
     ['ffprobe url', 'checks: [{type: ffprobe}]', ['streams[0].checks[0].url: is required']],

@@ -3,6 +3,7 @@
  * and builds `StreamSpec`s. Runs only on a configuration that passed every check.
  */
 import {
+  DEFAULT_FAILOVER,
   DEFAULT_RESTART_POLICY,
   DEFAULT_START_TIMEOUT_MS,
   DEFAULT_STALL_TIMEOUT_MS,
@@ -61,6 +62,14 @@ function resolveStream(stream: StreamInput, notifierIds: readonly string[]): Str
     checks: (stream.checks ?? []).map(resolveCheck),
     onUnhealthy: stream.onUnhealthy ?? DEFAULT_ON_UNHEALTHY,
     notify: stream.notify ?? notifierIds,
+    ...(stream.failover !== undefined && {
+      failover: {
+        mode: stream.failover.mode ?? DEFAULT_FAILOVER.mode,
+        returnAfterMs: stream.failover.returnAfter ?? DEFAULT_FAILOVER.returnAfterMs,
+        probeIntervalMs: stream.failover.probeInterval ?? DEFAULT_FAILOVER.probeIntervalMs,
+        probeTimeoutMs: stream.failover.probeTimeout ?? DEFAULT_FAILOVER.probeTimeoutMs,
+      },
+    }),
   };
 }
 

@@ -71,6 +71,10 @@ function streamActions(stream: Raw, path: ConfigPath, issues: Issue[]): void {
     }
   });
 
+  if (has(stream, 'failover') && has(stream, 'args')) {
+    issues.push({ path: [...path, 'failover'], message: 'failover needs inputs (this stream uses args)' });
+  }
+
   const names = new Map<string, number>();
   for (const [check, i] of records(stream.checks)) {
     if (check.type === 'rtmp-server' && !has(stream, 'rtmpServer')) {

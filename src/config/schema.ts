@@ -11,6 +11,7 @@ import { DEFAULT_RESTART_POLICY } from '../domain/stream-spec.js';
 
 export const RECOVERY_ACTIONS = ['restart', 'drop-publisher', 'next-input', 'notify'] as const;
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
+export const FAILOVER_MODES = ['priority', 'rotate'] as const;
 
 const serverSchema = z.strictObject({
   listen: listen.optional(),
@@ -72,6 +73,25 @@ const stopSchema = z.strictObject({
   terminateGrace: duration().optional(),
 });
 
+/**
+ * How `inputs` are used when one fails: `priority` (later inputs are fallbacks; switch back to a
+ * better one once it has probed healthy for `returnAfter`) or `rotate` (the motherstream queue:
+ * peers in turn, a dropped publisher or a failure moves on, no switching back). A bare string
+ * is the mode.
+ */
+const failoverSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { mode: value } : value),
+  z.strictObject(
+    {
+      mode: z.enum(FAILOVER_MODES).optional(),
+      returnAfter: duration().optional(),
+      probeInterval: duration({ positive: true }).optional(),
+      probeTimeout: duration({ positive: true }).optional(),
+    },
+    { error: typeError('expected priority, rotate or {mode, returnAfter, probeInterval, probeTimeout}') },
+  ),
+);
+
 export const streamSchema = z.strictObject({
   id,
   name: text.optional(),
@@ -89,6 +109,7 @@ export const streamSchema = z.strictObject({
   stop: stopSchema.optional(),
   checks: z.array(checkSchema).optional(),
   onUnhealthy: z.array(z.enum(RECOVERY_ACTIONS)).optional(),
+  failover: failoverSchema.optional(),
 });
 
 /** Top-level sections may be empty (`server:` with everything commented out). */

@@ -63,7 +63,18 @@ export interface Config {
 }
 
 /** `CheckSpec.settings` per check type (the config schema guarantees these shapes). */
-export type ProgressCheckSettings = Readonly<Record<string, never>>;
+export interface ProgressCheckSettings {
+  /** Overrides of the degraded rules (DEFAULT_DEGRADATION_CONFIG in domain/watchdog/degradation.ts). */
+  readonly degraded?: ProgressDegradedSettings;
+}
+
+/** Every field optional: what is not given keeps its default. Durations in ms. */
+export interface ProgressDegradedSettings {
+  readonly speed?: { readonly min?: number; readonly forMs?: number };
+  readonly bitrate?: { readonly minRatio?: number; readonly forMs?: number; readonly learnMs?: number };
+  readonly fps?: { readonly minRatio?: number; readonly forMs?: number; readonly sourceFps?: number; readonly learnMs?: number };
+  readonly warmupMs?: number;
+}
 
 export interface ProcessCheckSettings {
   /** Percent of one core; above 100 on multi-core machines is allowed. */

@@ -65,6 +65,20 @@ export interface CheckSpec {
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
+/** How a pipeline's `inputs` are switched (domain/watchdog/input-failover.ts). */
+export interface FailoverSpec {
+  /** `priority`: later inputs are fallbacks; `rotate`: peers in turn (the motherstream queue). */
+  readonly mode: 'priority' | 'rotate';
+  /** A better input must probe healthy this long before the stream switches back to it. */
+  readonly returnAfterMs: number;
+  /** How often a better input is probed while the stream runs on a fallback. */
+  readonly probeIntervalMs: number;
+  /** Timeout of each such probe (and of the probe that confirms a failed input). */
+  readonly probeTimeoutMs: number;
+}
+
+export const DEFAULT_FAILOVER: FailoverSpec = { mode: 'priority', returnAfterMs: 60_000, probeIntervalMs: 10_000, probeTimeoutMs: 5_000 };
+
 export interface StreamSpec {
   readonly id: string;
   readonly name: string;
@@ -80,6 +94,8 @@ export interface StreamSpec {
   readonly checks: readonly CheckSpec[];
   readonly onUnhealthy: readonly RecoveryAction[];
   readonly notify: readonly string[];
+  /** Set when configured; DEFAULT_FAILOVER applies to a pipeline with several inputs otherwise. */
+  readonly failover?: FailoverSpec;
 }
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {

@@ -2,6 +2,7 @@
 import type { Redactor } from '../domain/redact.js';
 import type { Clock } from '../ports/clock.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import type { WatchdogStreamView } from '../watchdog/watchdog-view.js';
 import type { EventJournal } from './event-journal.js';
 import type { MetricsEndpoint } from './routes/metrics.js';
 import type { HealthComponent } from './health-report.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   readonly references: StreamReferences;
   /** True once the daemon is shutting down: changes are refused with 503 SHUTTING_DOWN. */
   readonly isShuttingDown: () => boolean;
+  /** The watchdog layer: checks, recoveries and failing checks per stream (absent: fast layer only). */
+  readonly watchdog?: { view(streamId: string): WatchdogStreamView | undefined };
   /** GET /metrics exists only when the daemon has metrics. */
   readonly metrics?: MetricsEndpoint;
   /** SSE heartbeat and slow-client bounds (defaults in sse.ts). */

@@ -5,6 +5,8 @@ import { silentLogger } from '../../test/fakes/silent-logger.js';
 import { streamSpec, SECRET } from '../../test/helpers/app-harness.js';
 import { createRedactor } from '../domain/redact.js';
 import { Supervisor } from '../supervisor/supervisor.js';
+import { TypedEvents } from '../supervisor/typed-events.js';
+import type { WatchdogEventMap } from '../watchdog/watchdog-events.js';
 import { EventJournal, type ApiEvent } from './event-journal.js';
 
 function journal(capacity = 5, clock = new FakeClock()) {
@@ -113,6 +115,50 @@ describe('EventJournal', () => {
       restartsInWindow: 1,
       at: new Date(clock.now()).toISOString(),
     });
+    expect(JSON.stringify(j.since(0).events)).not.toContain(SECRET);
+  });
+
+  it('publishes the watchdog\'s actions and recorded recoveries as recovery events, and its notices, redacted', () => {
+    const clock = new FakeClock();
+    const j = journal(10, clock);
+    const events = new TypedEvents<WatchdogEventMap>();
+    j.followWatchdog(events);
+    const at = clock.now();
+    events.emit('recovery', { streamId: 'cam', phase: 'action', action: 'next-input', reason: 'input 0 failed', fromInput: 0, toInput: 1, at });
+    events.emit('recovery', {
+      streamId: 'cam',
+      phase: 'recovered',
+      at: at + 9_000,
+      record: {
+        stream: 'cam',
+        cause: 'check-failed',
+        locus: 'output',
+        detail: `output: rtmp://127.0.0.1/live/cam-${SECRET}: Input/output error`,
+        action: 'drop-publisher',
+        actions: [{ type: 'drop-publisher', at: at + 1_000, reason: 'unhealthy for 30 s' }],
+        failedAt: at - 30_000,
+        detectedAt: at,
+        detectedAfterMs: 30_000,
+        recoveredAt: at + 9_000,
+        recoveredAfterMs: 9_000,
+      },
+    });
+    events.emit('notification', { streamId: 'cam', kind: 'unhealthy', severity: 'warning', title: 'cam is unhealthy', text: `key ${SECRET}`, notifiers: ['ops'], at });
+    const [action, recovered, notice] = j.since(0).events;
+    expect(action?.type).toBe('recovery');
+    expect(parse(action)).toMatchObject({ layer: 'watchdog', phase: 'action', action: 'next-input', fromInput: 0, toInput: 1 });
+    expect(parse(recovered)).toMatchObject({
+      layer: 'watchdog',
+      phase: 'recovered',
+      action: 'drop-publisher',
+      cause: 'check-failed',
+      locus: 'output',
+      detail: 'output: rtmp://127.0.0.1/live/***: Input/output error',
+      detectedAfterSeconds: 30,
+      recoveredAfterSeconds: 9,
+    });
+    expect(notice?.type).toBe('notification');
+    expect(parse(notice)).toMatchObject({ kind: 'unhealthy', severity: 'warning', notifiers: ['ops'], text: 'key ***' });
     expect(JSON.stringify(j.since(0).events)).not.toContain(SECRET);
   });
 });

@@ -14,6 +14,7 @@ import type { Redactor } from '../domain/redact.js';
 import type { Clock } from '../ports/clock.js';
 import type { StreamEventMap } from '../supervisor/stream-events.js';
 import type { TypedEvents } from '../supervisor/typed-events.js';
+import type { WatchdogEventMap } from '../watchdog/watchdog-events.js';
 
 /** The event types a client can receive (DESIGN.md §4.3). */
 export type ApiEventType = 'state' | 'health' | 'recovery' | 'notification';
@@ -112,7 +113,7 @@ export class EventJournal {
         this.publish('state', e.streamId, { from: e.from, to: e.to, desired: e.desired, at: iso(e.at) });
       }),
       events.on('health', (e) => {
-        this.publish('health', e.streamId, { from: e.from, to: e.to, state: e.state, at: iso(e.at) });
+        this.publish('health', e.streamId, { from: e.from, to: e.to, state: e.state, reason: e.reason, at: iso(e.at) });
       }),
       events.on('run-finished', (e) => {
         if (!e.countsAsRestart) return;
@@ -126,6 +127,57 @@ export class EventJournal {
           next: e.next,
           delaySeconds: e.restartDelayMs === undefined ? null : e.restartDelayMs / 1_000,
           restartsInWindow: e.restartsInWindow ?? null,
+          at: iso(e.at),
+        });
+      }),
+    ];
+    return () => {
+      for (const remove of off) remove();
+    };
+  }
+
+  /**
+   * Publishes the watchdog's events: a `recovery` event (`layer: watchdog`) for each action it
+   * takes and each recovery it records, and every `notification`.
+   */
+  followWatchdog(events: TypedEvents<WatchdogEventMap>): () => void {
+    const off = [
+      events.on('recovery', (e) => {
+        if (e.phase === 'action') {
+          this.publish('recovery', e.streamId, {
+            layer: 'watchdog',
+            phase: 'action',
+            action: e.action,
+            reason: e.reason,
+            ...(e.fromInput !== undefined && { fromInput: e.fromInput, toInput: e.toInput }),
+            at: iso(e.at),
+          });
+          return;
+        }
+        const r = e.record;
+        this.publish('recovery', e.streamId, {
+          layer: 'watchdog',
+          phase: 'recovered',
+          action: r.action,
+          cause: r.cause,
+          locus: r.locus,
+          detail: r.detail,
+          actions: r.actions.map((a) => ({ type: a.type, reason: a.reason, at: iso(a.at) })),
+          failedAt: iso(r.failedAt),
+          detectedAt: iso(r.detectedAt),
+          detectedAfterSeconds: r.detectedAfterMs / 1_000,
+          recoveredAt: r.recoveredAt === undefined ? null : iso(r.recoveredAt),
+          recoveredAfterSeconds: r.recoveredAfterMs === undefined ? null : r.recoveredAfterMs / 1_000,
+          at: iso(e.at),
+        });
+      }),
+      events.on('notification', (e) => {
+        this.publish('notification', e.streamId, {
+          kind: e.kind,
+          severity: e.severity,
+          title: e.title,
+          text: e.text,
+          notifiers: e.notifiers,
           at: iso(e.at),
         });
       }),

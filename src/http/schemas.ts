@@ -92,17 +92,50 @@ const checkSchema = {
     timeoutSeconds: nullable('number'),
     informational: { type: 'boolean' },
     status: { type: 'string' },
+    lastMessage: nullable('string'),
+    lastCheckedAt: nullable('string'),
     lastSuccessAt: nullable('string'),
+    failingSince: nullable('string'),
+    consecutiveFailures: { type: 'integer' },
+    skippedBeats: { type: 'integer' },
+    note: nullable('string'),
   },
+} as const;
+
+const recoverySchema = {
+  type: 'object',
+  properties: {
+    cause: { type: 'string' },
+    locus: { type: 'string' },
+    detail: { type: 'string' },
+    action: { type: 'string' },
+    actions: {
+      type: 'array',
+      items: { type: 'object', properties: { type: { type: 'string' }, reason: { type: 'string' }, at: { type: 'string' } } },
+    },
+    failedAt: { type: 'string' },
+    detectedAt: { type: 'string' },
+    detectedAfterSeconds: { type: 'number' },
+    recoveredAt: nullable('string'),
+    recoveredAfterSeconds: nullable('number'),
+  },
+} as const;
+
+const inputSchema = {
+  type: 'object',
+  properties: { mode: { type: 'string' }, active: { type: 'integer' }, count: { type: 'integer' }, switches: { type: 'integer' } },
 } as const;
 
 export const streamDetailSchema = {
   type: 'object',
   properties: {
     ...streamProperties,
+    healthReason: { type: 'string' },
     // Free-form (a stream entry), already redacted field by field.
     spec: { type: 'object', additionalProperties: true },
     checks: { type: 'array', items: checkSchema },
+    recoveries: { type: 'array', items: recoverySchema },
+    input: { anyOf: [inputSchema, { type: 'null' }] },
     currentRun: { anyOf: [runSummarySchema, { type: 'null' }] },
     recentRuns: { type: 'array', items: runSummarySchema },
   },
@@ -144,6 +177,25 @@ export const watchdogSchema = {
           checkIntervalSeconds: nullable('number'),
           stallTimeoutSeconds: { type: 'number' },
           startTimeoutSeconds: { type: 'number' },
+          healthReason: { type: 'string' },
+          watchdog: { type: 'boolean' },
+          failingChecks: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                type: { type: 'string' },
+                informational: { type: 'boolean' },
+                message: { type: 'string' },
+                failingSince: nullable('string'),
+                consecutiveFailures: { type: 'integer' },
+              },
+            },
+          },
+          degraded: { type: 'array', items: { type: 'string' } },
+          decision: nullable('string'),
+          crashloopSince: nullable('string'),
         },
       },
     },

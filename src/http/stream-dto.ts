@@ -3,9 +3,11 @@
  * secret: every text that may hold one passes through the redactor, and the routes' response
  * schemas only serialise the fields declared here. Times are ISO 8601 strings; unknown is null.
  */
-import { lifecycleHealth, type Health } from '../domain/health.js';
+import type { Health } from '../domain/health.js';
 import type { Redactor } from '../domain/redact.js';
+import type { RecoveryRecord } from '../domain/watchdog/recovery-record.js';
 import type { StreamStatus, StreamSupervisor, RunRecord } from '../supervisor/stream-supervisor.js';
+import type { CheckView, WatchdogStreamView } from '../watchdog/watchdog-view.js';
 import { redactEntry, toStreamEntry, type StreamEntry } from './stream-entry.js';
 
 export interface StreamDto {
@@ -51,21 +53,70 @@ export type CheckStatus = 'pass' | 'fail' | 'unknown';
 export interface CheckDto {
   name: string;
   type: string;
-  /** Null for the built-in progress check, which ffmpeg's own progress reports drive. */
+  /** The progress check is sampled at its interval; null without a watchdog. */
   intervalSeconds: number | null;
   timeoutSeconds: number | null;
   informational: boolean;
-  /** `unknown` until the check has a result (configured checks run in the watchdog layer). */
+  /** `unknown` until the check has a verdict (thresholds, start grace: check-state.ts). */
   status: CheckStatus;
+  /** The last result's message, e.g. "video h264 320x240, audio aac 44100 Hz" or "timed out after 10 s". */
+  lastMessage: string | null;
+  lastCheckedAt: string | null;
   lastSuccessAt: string | null;
+  /** Since when the check is failing (null unless failing). */
+  failingSince: string | null;
+  consecutiveFailures: number;
+  /** Beats skipped because the previous probe was still running. */
+  skippedBeats: number;
+  /** E.g. "skipped: previous probe still running" while the latest beat was skipped. */
+  note: string | null;
+}
+
+/** One recovery by the watchdog: what failed where, what was done, how long it took. */
+export interface RecoveryDto {
+  cause: string;
+  locus: string;
+  detail: string;
+  action: string;
+  actions: { type: string; reason: string; at: string }[];
+  failedAt: string;
+  detectedAt: string;
+  detectedAfterSeconds: number;
+  /** Null while the recovery is still in progress. */
+  recoveredAt: string | null;
+  recoveredAfterSeconds: number | null;
+}
+
+export interface InputDto {
+  /** `priority` or `rotate`. */
+  mode: string;
+  /** Index into the stream's inputs of the one in use. */
+  active: number;
+  count: number;
+  switches: number;
 }
 
 export interface StreamDetailDto extends StreamDto {
+  /** Why the stream has its health, in one line. */
+  healthReason: string;
   /** The spec as a config-file stream entry, secrets masked (see stream-entry.ts). */
   spec: StreamEntry;
   checks: CheckDto[];
+  /** Recent watchdog recoveries, newest first (one in progress first). */
+  recoveries: RecoveryDto[];
+  /** Fallback inputs; null for a stream with a single input or raw args. */
+  input: InputDto | null;
   currentRun: RunSummaryDto | null;
   recentRuns: RunSummaryDto[];
+}
+
+export interface FailingCheckDto {
+  name: string;
+  type: string;
+  informational: boolean;
+  message: string;
+  failingSince: string | null;
+  consecutiveFailures: number;
 }
 
 export interface WatchdogStreamDto {
@@ -73,15 +124,30 @@ export interface WatchdogStreamDto {
   state: string;
   desired: string;
   health: Health;
-  /** Automatic restarts since the stream was last healthy (fast layer). */
+  healthReason: string;
+  /** A watchdog runs for the stream (false: only the fast layer's view below). */
+  watchdog: boolean;
+  /**
+   * Failures in a row since the stream was last healthy: the longest run of failed checks, or the
+   * fast layer's automatic restarts, whichever is larger.
+   */
   consecutiveUnhealthy: number;
   lastHealthyAt: string | null;
+  /** The last recovery by either layer (an automatic restart, or a watchdog action). */
   lastRecoveryAt: string | null;
+  /** Recoveries by both layers: automatic restarts plus watchdog actions. */
   recoveryCount: number;
-  /** Null until periodic checks run (the watchdog layer); the fast layer judges each progress report. */
+  /** The smallest configured check interval (else the progress sampling period); null without a watchdog. */
   checkIntervalSeconds: number | null;
   stallTimeoutSeconds: number;
   startTimeoutSeconds: number;
+  /** Checks failing now, with their last messages (informational ones are marked). */
+  failingChecks: FailingCheckDto[];
+  /** Degraded rules breached now, e.g. "bitrate 50 kb/s below 20 % of baseline 2 Mb/s for 16 s". */
+  degraded: string[];
+  /** The recovery policy's latest verdict (e.g. "cooldown: …"); null without a watchdog. */
+  decision: string | null;
+  crashloopSince: string | null;
 }
 
 export interface WatchdogStatusDto {
@@ -106,7 +172,7 @@ export function toStreamDto(status: StreamStatus, redact: Redactor = identity): 
     name: redact(status.name),
     desired: status.desired,
     state: status.state,
-    health: lifecycleHealth(status.state),
+    health: status.health,
     pid: status.pid ?? null,
     restarts: status.restarts,
     uptimeSeconds: Math.floor(status.uptimeSeconds),
@@ -143,29 +209,46 @@ export function toRunDto(run: RunRecord, now: number, redact: Redactor): RunDto 
   };
 }
 
-function progressCheckStatus(health: Health): CheckStatus {
-  if (health === 'healthy') return 'pass';
-  if (health === 'unhealthy') return 'fail';
-  return 'unknown';
+const CHECK_STATUS: Readonly<Record<CheckView['status'], CheckStatus>> = { passing: 'pass', failing: 'fail', unknown: 'unknown' };
+
+function toCheckDto(check: CheckView, redact: Redactor): CheckDto {
+  return {
+    name: check.name,
+    type: check.type,
+    intervalSeconds: check.intervalMs / 1_000,
+    timeoutSeconds: check.type === 'progress' ? null : check.timeoutMs / 1_000,
+    informational: check.informational,
+    status: CHECK_STATUS[check.status],
+    lastMessage: check.lastMessage === undefined ? null : redact(check.lastMessage),
+    lastCheckedAt: iso(check.lastCheckedAt),
+    lastSuccessAt: iso(check.lastSuccessAt),
+    failingSince: iso(check.failingSince),
+    consecutiveFailures: check.consecutiveFailures,
+    skippedBeats: check.skippedBeats,
+    note: check.note === undefined ? null : redact(check.note),
+  };
 }
 
-/** The built-in progress check first, then the configured checks. */
-function checksOf(stream: StreamSupervisor, status: StreamStatus): CheckDto[] {
+/** Without a watchdog: the progress check as the lifecycle sees it, configured checks unknown. */
+function fastLayerChecks(stream: StreamSupervisor, status: StreamStatus): CheckDto[] {
   const configured = stream.spec.checks;
   const progress = configured.find((check) => check.type === 'progress');
+  const blank = { lastMessage: null, lastCheckedAt: null, failingSince: null, consecutiveFailures: 0, skippedBeats: 0, note: null };
   const builtIn: CheckDto = {
+    ...blank,
     name: progress?.name ?? 'progress',
     type: 'progress',
     intervalSeconds: progress ? progress.intervalMs / 1_000 : null,
-    timeoutSeconds: progress ? progress.timeoutMs / 1_000 : null,
+    timeoutSeconds: null,
     informational: progress?.informational ?? false,
-    status: progressCheckStatus(lifecycleHealth(status.state)),
+    status: status.health === 'healthy' ? 'pass' : status.health === 'unhealthy' ? 'fail' : 'unknown',
     lastSuccessAt: iso(status.lastProgressAt),
   };
   const others = configured
     .filter((check) => check !== progress)
     .map(
       (check): CheckDto => ({
+        ...blank,
         name: check.name,
         type: check.type,
         intervalSeconds: check.intervalMs / 1_000,
@@ -178,14 +261,33 @@ function checksOf(stream: StreamSupervisor, status: StreamStatus): CheckDto[] {
   return [builtIn, ...others];
 }
 
-export function toStreamDetailDto(stream: StreamSupervisor, now: number, redact: Redactor): StreamDetailDto {
+export function toRecoveryDto(record: RecoveryRecord, redact: Redactor): RecoveryDto {
+  return {
+    cause: record.cause,
+    locus: record.locus,
+    detail: redact(record.detail),
+    action: record.action,
+    actions: record.actions.map((action) => ({ type: action.type, reason: redact(action.reason), at: new Date(action.at).toISOString() })),
+    failedAt: new Date(record.failedAt).toISOString(),
+    detectedAt: new Date(record.detectedAt).toISOString(),
+    detectedAfterSeconds: record.detectedAfterMs / 1_000,
+    recoveredAt: iso(record.recoveredAt),
+    recoveredAfterSeconds: record.recoveredAfterMs === undefined ? null : record.recoveredAfterMs / 1_000,
+  };
+}
+
+export function toStreamDetailDto(stream: StreamSupervisor, now: number, redact: Redactor, watchdog?: WatchdogStreamView): StreamDetailDto {
   const status = stream.status();
   const runs = stream.runs();
   const current = runs.find((run) => run.endedAt === undefined);
+  const input = watchdog?.input;
   return {
     ...toStreamDto(status, redact),
+    healthReason: redact(status.healthReason),
     spec: redactEntry(toStreamEntry(stream.spec, status.desired), redact),
-    checks: checksOf(stream, status),
+    checks: watchdog === undefined ? fastLayerChecks(stream, status) : watchdog.checks.map((check) => toCheckDto(check, redact)),
+    recoveries: (watchdog?.recoveries ?? []).map((record) => toRecoveryDto(record, redact)),
+    input: input === undefined ? null : { mode: input.mode, active: input.active, count: input.count, switches: input.switches },
     currentRun: current ? toRunSummaryDto(current, now, redact) : null,
     recentRuns: runs
       .filter((run) => run !== current)
@@ -194,20 +296,36 @@ export function toStreamDetailDto(stream: StreamSupervisor, now: number, redact:
   };
 }
 
-export function toWatchdogStreamDto(stream: StreamSupervisor): WatchdogStreamDto {
+export function toWatchdogStreamDto(stream: StreamSupervisor, redact: Redactor = identity, watchdog?: WatchdogStreamView): WatchdogStreamDto {
   const status = stream.status();
   const stats = stream.recoveryStats();
+  const report = watchdog?.report;
+  const lastRecovery = Math.max(stats.lastRecoveryAt ?? -Infinity, watchdog?.lastRecoveryAt ?? -Infinity);
+  const failing = report === undefined ? [] : [...report.failing, ...report.informational];
   return {
     id: status.id,
     state: status.state,
     desired: status.desired,
-    health: lifecycleHealth(status.state),
-    consecutiveUnhealthy: stats.consecutiveUnhealthy,
+    health: status.health,
+    healthReason: redact(status.healthReason),
+    watchdog: watchdog !== undefined,
+    consecutiveUnhealthy: Math.max(stats.consecutiveUnhealthy, status.health === 'healthy' ? 0 : (report?.consecutiveFailures ?? 0)),
     lastHealthyAt: iso(stats.lastHealthyAt),
-    lastRecoveryAt: iso(stats.lastRecoveryAt),
-    recoveryCount: stats.recoveries,
-    checkIntervalSeconds: null,
+    lastRecoveryAt: Number.isFinite(lastRecovery) ? new Date(lastRecovery).toISOString() : null,
+    recoveryCount: stats.recoveries + (watchdog?.recoveryCount ?? 0),
+    checkIntervalSeconds: watchdog === undefined ? null : watchdog.checkIntervalMs / 1_000,
     stallTimeoutSeconds: stream.spec.stallTimeoutMs / 1_000,
     startTimeoutSeconds: stream.spec.startTimeoutMs / 1_000,
+    failingChecks: failing.map((check) => ({
+      name: check.name,
+      type: check.type,
+      informational: check.informational,
+      message: redact(check.message),
+      failingSince: iso(check.failingSince),
+      consecutiveFailures: check.consecutiveFailures,
+    })),
+    degraded: (report?.degradation ?? []).map((breach) => breach.message),
+    decision: watchdog === undefined ? null : redact(watchdog.decision),
+    crashloopSince: iso(watchdog?.crashloopSince),
   };
 }

@@ -28,8 +28,9 @@ streams:
     restart: { backoffInitial: 0s, backoffMax: 2h, multiplier: 1.5, jitter: 0, resetAfter: 90s, budget: { restarts: 3, within: 1m } }
     stop: { interruptGrace: 250ms, terminateGrace: 1s }
     onUnhealthy: [restart, drop-publisher, next-input]
+    failover: { mode: rotate, returnAfter: 30s, probeInterval: 2s }
     checks:
-      - { type: progress, informational: true }
+      - { type: progress, informational: true, degraded: { speed: { min: 0.9, for: 20s }, bitrate: { minRatio: 0.3, for: 5s, learn: 10s }, fps: { source: 25 }, warmup: 2500ms } }
       - { type: process, maxCpuPercent: 150, maxRss: 512MiB, for: 10s, failureThreshold: 2 }
       - { type: ffprobe, url: "rtmp://127.0.0.1/live/probekey", expect: { video: true }, unhealthyAfter: 20s, successThreshold: 2 }
       - { type: http, name: hls, url: "http://127.0.0.1:8080/live.m3u8", status: 204, conditions: ["[BODY] == pat(*#EXTM3U*)"] }

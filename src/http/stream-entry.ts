@@ -21,6 +21,8 @@ import type {
   FfprobeCheckSettings,
   HttpCheckSettings,
   ProcessCheckSettings,
+  ProgressCheckSettings,
+  ProgressDegradedSettings,
   RtmpServerCheckSettings,
 } from '../config/types.js';
 
@@ -33,6 +35,23 @@ export function exactDuration(ms: number): string {
   if (ms > 0 && ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % 1_000 === 0) return `${ms / 1_000}s`;
   return `${ms}ms`;
+}
+
+function degradedEntry(d: ProgressDegradedSettings): StreamEntry {
+  const rule = (fields: Readonly<Record<string, number | undefined>>): StreamEntry => {
+    const out: StreamEntry = {};
+    for (const [key, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      out[key] = key === 'for' || key === 'learn' ? exactDuration(value) : value;
+    }
+    return out;
+  };
+  const entry: StreamEntry = {};
+  if (d.speed !== undefined) entry.speed = rule({ min: d.speed.min, for: d.speed.forMs });
+  if (d.bitrate !== undefined) entry.bitrate = rule({ minRatio: d.bitrate.minRatio, for: d.bitrate.forMs, learn: d.bitrate.learnMs });
+  if (d.fps !== undefined) entry.fps = rule({ minRatio: d.fps.minRatio, for: d.fps.forMs, source: d.fps.sourceFps, learn: d.fps.learnMs });
+  if (d.warmupMs !== undefined) entry.warmup = exactDuration(d.warmupMs);
+  return entry;
 }
 
 function checkEntry(check: CheckSpec): StreamEntry {
@@ -83,8 +102,11 @@ function checkEntry(check: CheckSpec): StreamEntry {
       entry.silence = s.silence;
       break;
     }
-    case 'progress':
+    case 'progress': {
+      const d = (check.settings as unknown as ProgressCheckSettings).degraded;
+      if (d !== undefined) entry.degraded = degradedEntry(d);
       break;
+    }
   }
   return entry;
 }
@@ -120,6 +142,14 @@ export function toStreamEntry(spec: StreamSpec, desired: DesiredState = spec.des
     stop: { interruptGrace: exactDuration(spec.stop.interruptGraceMs), terminateGrace: exactDuration(spec.stop.terminateGraceMs) },
     checks: spec.checks.map(checkEntry),
     onUnhealthy: [...spec.onUnhealthy],
+    ...(spec.failover !== undefined && {
+      failover: {
+        mode: spec.failover.mode,
+        returnAfter: exactDuration(spec.failover.returnAfterMs),
+        probeInterval: exactDuration(spec.failover.probeIntervalMs),
+        probeTimeout: exactDuration(spec.failover.probeTimeoutMs),
+      },
+    }),
   };
 }
 

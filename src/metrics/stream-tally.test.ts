@@ -14,6 +14,9 @@ function status(frames: number | undefined, bytes: number | undefined): StreamSt
     lastError: undefined,
     lastProgressAt: frames === undefined ? undefined : 1_000 + frames,
     progress: frames === undefined && bytes === undefined ? undefined : { frames, bytes, blocks: 1, ended: false },
+    health: 'healthy',
+    healthReason: 'running',
+    activeInput: 0,
   };
 }
 

@@ -181,6 +181,16 @@ describe('StreamwardenMetrics', () => {
     expect(m.has('streamwarden_recovery_duration_seconds_count{cause="stopped"}')).toBe(false);
   });
 
+  it('times the watchdog\'s recoveries by their failure cause', async () => {
+    const { metrics, scrape } = setup();
+    metrics.recordRecovery('check-failed', 42);
+    metrics.recordRecovery('crashed', Number.NaN); // ignored
+    const m = await scrape();
+    expect(m.get('streamwarden_recovery_duration_seconds_count{cause="check-failed"}')).toBe(1);
+    expect(m.get('streamwarden_recovery_duration_seconds_sum{cause="check-failed"}')).toBe(42);
+    expect(m.has('streamwarden_recovery_duration_seconds_count{cause="crashed"}')).toBe(false);
+  });
+
   it('samples CPU and memory in the background, counts CPU across runs and never reads /proc at scrape time', async () => {
     const { runner, reader, metrics, clock, progress, scrape } = setup();
     progress(1);

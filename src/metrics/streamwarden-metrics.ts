@@ -17,9 +17,10 @@
  * `start()` the sampler, `close()` on shutdown.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { lifecycleHealth, type Health } from '../domain/health.js';
+import type { Health } from '../domain/health.js';
 import { EXIT_REASONS, type ExitReason } from '../domain/lifecycle.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
+import type { FailureCause } from '../domain/watchdog/failure-locus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { RunFinished, StreamEventMap } from '../supervisor/stream-events.js';
@@ -61,7 +62,7 @@ export interface StreamwardenMetricsOptions {
   readonly processStats?: ProcessStatsReader;
   /** How often each ffmpeg process is sampled. Default 5 s. */
   readonly sampleIntervalMs?: number;
-  /** A stream's health; default: as far as its lifecycle state tells (running = healthy). */
+  /** A stream's health; default: the stream's own (the watchdog's judgement when one runs). */
   readonly health?: (status: StreamStatus) => Health;
   /** Node.js and process metrics of the daemon itself (`streamwarden_daemon_` prefix). Default true. */
   readonly defaultMetrics?: boolean;
@@ -88,7 +89,7 @@ export class StreamwardenMetrics {
 
   private readonly recoveryDuration = new Histogram({
     name: 'streamwarden_recovery_duration_seconds',
-    help: 'Time from a run ending unplanned (or being restarted) to the stream running again, by why the run ended.',
+    help: 'Time from a failure to the stream recovered: the fast layer by why the run ended (exit reason), the watchdog by its failure cause.',
     labelNames: ['cause'] as const,
     buckets: RECOVERY_BUCKETS,
     registers: [this.registry],
@@ -117,7 +118,7 @@ export class StreamwardenMetrics {
   });
 
   constructor(private readonly options: StreamwardenMetricsOptions) {
-    this.health = options.health ?? ((status) => lifecycleHealth(status.state));
+    this.health = options.health ?? ((status) => status.health);
     for (const cause of RECOVERY_CAUSES) this.recoveryDuration.zero({ cause });
 
     const buildInfo = new Gauge({
@@ -196,6 +197,14 @@ export class StreamwardenMetrics {
     const tally = this.tallyFor(stream);
     tally.checks.set(check, { success, durationSeconds: duration });
     if (duration !== undefined) this.checkDuration.observe({ check }, duration);
+  }
+
+  /**
+   * A recovery the watchdog recorded: from the failure to the stream healthy again. `cause` is
+   * from the fixed list of failure causes (domain/watchdog/failure-locus.ts), so labels stay bounded.
+   */
+  recordRecovery(cause: FailureCause, seconds: number): void {
+    if (Number.isFinite(seconds) && seconds >= 0) this.recoveryDuration.observe({ cause }, seconds);
   }
 
   /** Forgets a stream's recorded check results (e.g. its checks were reconfigured). */

@@ -40,12 +40,14 @@ export interface RunFinished {
   readonly at: number;
 }
 
-/** The stream's derived health changed (from its lifecycle state for now; checks will refine it). */
+/** The stream's health changed: judged by the watchdog (its checks) when one runs, else by the lifecycle state. */
 export interface HealthChanged {
   readonly streamId: string;
   readonly from: Health;
   readonly to: Health;
   readonly state: ObservedState;
+  /** Why, in one line (e.g. "output: Input/output error"); may name URLs, so redact before showing. */
+  readonly reason: string;
   readonly at: number;
 }
 
@@ -54,4 +56,22 @@ export interface StreamEventMap {
   'run-started': RunStarted;
   'run-finished': RunFinished;
   health: HealthChanged;
+}
+
+/** A user intent a watchdog must know of: a restart someone asked for is not a failure to judge. */
+export type StreamIntent = 'start' | 'stop' | 'restart';
+
+/**
+ * Changes to the set of streams and user intents (config, API, controller), from the Supervisor.
+ * The watchdog follows these to give each stream its own watchdog.
+ */
+export interface SupervisorChangeMap {
+  /** A stream was added (and started when wanted running). */
+  added: { readonly streamId: string };
+  /** A stream's spec was replaced (it was stopped, swapped and started again when wanted). */
+  updated: { readonly streamId: string };
+  /** A stream was stopped and forgotten. */
+  removed: { readonly streamId: string };
+  /** Someone asked to start, stop or restart a stream. */
+  intent: { readonly streamId: string; readonly intent: StreamIntent };
 }

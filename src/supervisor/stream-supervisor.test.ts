@@ -231,4 +231,60 @@ describe('StreamSupervisor', () => {
       'healthy→unknown@stopping',
     ]);
   });
+
+  it('takes its health from a health source while one is attached, and gives it back to the lifecycle', () => {
+    const health: string[] = [];
+    stream.events.on('health', (e) => health.push(`${e.from}→${e.to}: ${e.reason}`));
+    stream.start();
+    runFor(1);
+    let verdict = { health: 'degraded' as const, reason: 'degraded: bitrate low' };
+    stream.setHealthSource((observed) => (observed === 'running' ? verdict : { health: 'unknown', reason: `process is ${observed}` }));
+    expect(stream.status()).toMatchObject({ health: 'degraded', healthReason: 'degraded: bitrate low' });
+    stream.refreshHealth(); // unchanged: no event
+    verdict = { health: 'degraded', reason: 'degraded: still low' };
+    stream.setHealthSource(() => {
+      throw new Error('a bug in the source');
+    });
+    expect(stream.health).toBe('healthy'); // a failing source falls back to the lifecycle's verdict
+    stream.setHealthSource(undefined);
+    expect(health).toEqual(['unknown→healthy: running; progress advancing', 'healthy→degraded: degraded: bitrate low', 'degraded→healthy: running; progress advancing']);
+  });
+
+  it('switchInput restarts a pipeline on another of its inputs, outside the restart budget', () => {
+    const pipeline = new StreamSupervisor(
+      { ...spec, source: { kind: 'pipeline', inputs: [{ url: 'rtmp://127.0.0.1/src/a', options: [] }, { url: 'lavfi:testsrc2', options: [] }], output: 'out.flv', encode: [] } },
+      { clock, runner, ffmpeg: { path: 'ffmpeg', capabilities: { version: '5.1', options: new Set() } }, logger: silent, redact: (t) => t, random: () => 0.5 },
+    );
+    pipeline.switchInput(1); // stopped: the next start uses it
+    expect(runner.spawned).toHaveLength(0);
+    pipeline.start();
+    expect(runner.last.request.args).toContain('testsrc2');
+    runFor(1);
+    pipeline.switchInput(0);
+    expect(runner.last.signals).toEqual(['SIGINT']);
+    runner.last.exit({ code: 255, signal: null });
+    expect(runner.last.request.args).toContain('rtmp://127.0.0.1/src/a');
+    expect(pipeline.status()).toMatchObject({ activeInput: 0, restarts: 1 });
+    expect(pipeline.recentRestarts()).toEqual([]); // an intentional restart, not a failure
+    expect(() => pipeline.switchInput(2)).toThrow(/out of range/);
+    expect(() => stream.switchInput(1)).toThrow(/uses args/);
+  });
+
+  it('with crash-loop retries delegated, arms its own retry at twice the delay, as a backstop', () => {
+    runner.failSpawns = false;
+    stream.delegateCrashloopRetries(true);
+    stream.start();
+    for (let i = 0; i < 5; i++) {
+      runner.last.exit({ code: 1, signal: null });
+      if (i < 4) clock.advance(finished.at(-1)?.restartDelayMs ?? 0);
+    }
+    expect(stream.observed).toBe('crashloop');
+    expect(finished.at(-1)?.restartDelayMs).toBe(60_000);
+    expect(stream.recentRestarts()).toHaveLength(5);
+    const spawned = runner.spawned.length;
+    clock.advance(60_000);
+    expect(runner.spawned).toHaveLength(spawned); // the watchdog's turn
+    clock.advance(60_000);
+    expect(runner.spawned).toHaveLength(spawned + 1);
+  });
 });

@@ -7,10 +7,10 @@
  * only sees events that are legal for the run it is in. Events raised while an event is being
  * handled are queued, never handled re-entrantly.
  */
-import { buildArgv, describeArgv } from '../domain/argv.js';
-import { IllegalTransitionError } from '../domain/errors.js';
+import { buildArgv, describeArgv, InvalidInputIndexError } from '../domain/argv.js';
+import { IllegalTransitionError, StreamwardenError } from '../domain/errors.js';
 import type { FfmpegCapabilities } from '../domain/ffmpeg-capabilities.js';
-import { lifecycleHealth } from '../domain/health.js';
+import { lifecycleHealth, type Health } from '../domain/health.js';
 import {
   initialLifecycleState,
   transition,
@@ -89,6 +89,25 @@ export interface StreamStatus {
   readonly lastError: string | undefined;
   readonly lastProgressAt: number | undefined;
   readonly progress: ProgressSnapshot | undefined;
+  /** The stream's one health: the watchdog's judgement while one is attached, else the lifecycle's. */
+  readonly health: Health;
+  /** Why it has that health, in one line. */
+  readonly healthReason: string;
+  /** The index into `inputs` in use (pipelines; 0 for args). */
+  readonly activeInput: number;
+}
+
+/** A health judgement for the current observed state (the watchdog's; see setHealthSource). */
+export interface HealthVerdict {
+  readonly health: Health;
+  readonly reason: string;
+}
+
+export type HealthSource = (observed: ObservedState) => HealthVerdict;
+
+function lifecycleVerdict(observed: ObservedState): HealthVerdict {
+  const health = lifecycleHealth(observed);
+  return { health, reason: health === 'healthy' ? 'running; progress advancing' : `process is ${observed}` };
 }
 
 /** What the fast layer (this supervisor) knows about the stream's health and its recoveries. */
@@ -147,6 +166,11 @@ export class StreamSupervisor {
   private readonly log: Logger;
   /** Index of the input in use, for pipelines with fallback inputs. */
   private inputIndex = 0;
+  /** The watchdog's judgement, when one is attached (one source of truth for the health). */
+  private healthSource: HealthSource | undefined;
+  private verdict: HealthVerdict = lifecycleVerdict('stopped');
+  /** While true, crash-loop retries are the watchdog's; the fast layer only keeps a late backstop. */
+  private crashloopDelegated = false;
 
   constructor(
     spec: StreamSpec,
@@ -178,6 +202,61 @@ export class StreamSupervisor {
 
   get observed(): ObservedState {
     return this.state.observed;
+  }
+
+  /** The index into the pipeline's `inputs` that runs (or will run) now. */
+  get activeInput(): number {
+    return this.inputIndex;
+  }
+
+  /** The stream's health now (see StreamStatus.health). */
+  get health(): Health {
+    return this.verdict.health;
+  }
+
+  /**
+   * Hands the health judgement to the watchdog (`undefined` gives it back to the lifecycle).
+   * The supervisor keeps the one current verdict: it asks the source on every state change and
+   * whenever `refreshHealth` is called, and emits `health` when the verdict changes.
+   */
+  setHealthSource(source: HealthSource | undefined): void {
+    this.healthSource = source;
+    this.refreshHealth();
+  }
+
+  /** Re-asks the health source (the watchdog calls this when its checks changed). */
+  refreshHealth(): void {
+    this.updateHealth(this.state.observed, this.deps.clock.now());
+  }
+
+  /**
+   * While a watchdog decides (one decider per stream), a crash loop is retried by the watchdog's
+   * slow retry; the fast layer then arms its own crash-loop retry at twice its delay, only as a
+   * backstop should the watchdog not act.
+   */
+  delegateCrashloopRetries(on: boolean): void {
+    this.crashloopDelegated = on;
+  }
+
+  /** The fast layer's recent automatic restart times, oldest first (the shared restart budget). */
+  recentRestarts(): readonly number[] {
+    return this.state.restart.recentRestarts;
+  }
+
+  /**
+   * Moves a pipeline to another of its inputs: restarts ffmpeg on it when the stream is wanted
+   * running and not stopped (an intentional restart, outside the restart budget); otherwise the
+   * next start uses it. Throws for an args stream or an index out of range.
+   */
+  switchInput(index: number): void {
+    const source = this.spec.source;
+    if (source.kind !== 'pipeline') throw new StreamwardenError('NO_INPUTS', `stream "${this.spec.id}" uses args, not inputs`);
+    if (!Number.isInteger(index) || index < 0 || index >= source.inputs.length) throw new InvalidInputIndexError(index, source.inputs.length);
+    if (index === this.inputIndex) return;
+    const from = this.inputIndex;
+    this.inputIndex = index;
+    this.log.info({ from, to: index }, 'switching input');
+    if (this.state.desired === 'running' && this.state.observed !== 'stopped') this.restart();
   }
 
   get desired(): LifecycleState['desired'] {
@@ -217,11 +296,14 @@ export class StreamSupervisor {
       lastError: this.lastError,
       lastProgressAt: run?.lastProgressAt,
       progress: run?.tracker.snapshot(this.deps.clock.now()),
+      health: this.verdict.health,
+      healthReason: this.verdict.reason,
+      activeInput: this.inputIndex,
     };
   }
 
   recoveryStats(): RecoveryStats {
-    const healthy = lifecycleHealth(this.state.observed) === 'healthy';
+    const healthy = this.verdict.health === 'healthy';
     return {
       consecutiveUnhealthy: healthy ? 0 : this.recoveriesSinceHealthy,
       lastHealthyAt: healthy ? this.deps.clock.now() : this.lastHealthyAt,
@@ -284,18 +366,28 @@ export class StreamSupervisor {
       this.log.info({ from, to }, `stream ${to}`);
     }
     this.events.emit('state', { streamId: this.spec.id, from, to, desired: this.state.desired, at });
-    const healthBefore = lifecycleHealth(from);
-    const healthNow = lifecycleHealth(to);
-    if (healthNow === 'healthy') this.recoveriesSinceHealthy = 0;
-    if (healthBefore === 'healthy' && healthNow !== 'healthy') this.lastHealthyAt = at;
-    if (healthBefore !== healthNow) {
-      this.events.emit('health', { streamId: this.spec.id, from: healthBefore, to: healthNow, state: to, at });
-    }
+    this.updateHealth(to, at);
     if (to === 'stopped') {
       const waiters = this.stoppedWaiters;
       this.stoppedWaiters = [];
       for (const resolve of waiters) resolve();
     }
+  }
+
+  private updateHealth(observed: ObservedState, at: number): void {
+    let next: HealthVerdict;
+    try {
+      next = this.healthSource?.(observed) ?? lifecycleVerdict(observed);
+    } catch (error) {
+      this.log.error({ err: error }, 'the health source failed; judging by the lifecycle state');
+      next = lifecycleVerdict(observed);
+    }
+    const before = this.verdict;
+    this.verdict = next;
+    if (next.health === 'healthy') this.recoveriesSinceHealthy = 0;
+    if (before.health === next.health) return;
+    if (before.health === 'healthy') this.lastHealthyAt = at;
+    this.events.emit('health', { streamId: this.spec.id, from: before.health, to: next.health, state: observed, reason: next.reason, at });
   }
 
   private perform(effect: Effect): void {
@@ -308,7 +400,7 @@ export class StreamSupervisor {
         this.active?.handle?.signalGroup(effect.signal);
         return;
       case 'set-timer':
-        this.setTimer(effect.timer, effect.ms);
+        this.setTimer(effect.timer, effect.timer === 'backoff' && this.crashloopDelegated && this.state.observed === 'crashloop' ? effect.ms * 2 : effect.ms);
         return;
       case 'clear-timer':
         this.timers.get(effect.timer)?.handle.cancel();

@@ -128,4 +128,26 @@ describe('Supervisor', () => {
     expect((await starting).observed).toBe('starting');
     expect(runner.last.request.args).toContain('new');
   });
+
+  it('tells the watchdog layer of streams added, updated and removed, and of every start / stop / restart asked for', async () => {
+    const { supervisor, exitSignalled } = setup([spec('a')]);
+    const seen: string[] = [];
+    for (const name of ['added', 'updated', 'removed'] as const) supervisor.streamChanges.on(name, (e) => seen.push(`${name} ${e.streamId}`));
+    supervisor.streamChanges.on('intent', (e) => seen.push(`${e.intent} ${e.streamId}`));
+    supervisor.add(spec('b'));
+    await supervisor.restart('a');
+    exitSignalled();
+    await supervisor.stop('a');
+    await supervisor.start('a');
+    const updating = supervisor.update(spec('b', ['-i', 'other', '-f', 'null', '-']));
+    await flush();
+    exitSignalled();
+    await updating;
+    await supervisor.update(spec('b', ['-i', 'other', '-f', 'null', '-'])); // unchanged: nothing to tell
+    const removing = supervisor.remove('b');
+    await flush();
+    exitSignalled();
+    await removing;
+    expect(seen).toEqual(['added b', 'restart a', 'stop a', 'start a', 'updated b', 'removed b']);
+  });
 });

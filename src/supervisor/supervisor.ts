@@ -6,7 +6,7 @@
 import { canonicalJson } from '../domain/canonical-json.js';
 import { IllegalTransitionError, StreamExistsError, UnknownStreamError } from '../domain/errors.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
-import type { StreamEventMap } from './stream-events.js';
+import type { StreamEventMap, SupervisorChangeMap } from './stream-events.js';
 import { StreamSupervisor, type StreamSupervisorDeps } from './stream-supervisor.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { TypedEvents } from './typed-events.js';
@@ -15,6 +15,8 @@ export type UpdateOutcome = 'unchanged' | 'updated';
 
 export class Supervisor {
   readonly events: TypedEvents<StreamEventMap>;
+  /** Streams added, updated, removed, and user intents (start / stop / restart). */
+  readonly streamChanges: TypedEvents<SupervisorChangeMap>;
   private readonly streams = new Map<string, StreamSupervisor>();
   /** Serialises changes per stream id. */
   private readonly changes = new KeyedQueue();
@@ -25,6 +27,9 @@ export class Supervisor {
   ) {
     this.events = new TypedEvents((event, error) =>
       deps.logger.error({ event, err: error }, 'a stream event listener failed'),
+    );
+    this.streamChanges = new TypedEvents((event, error) =>
+      deps.logger.error({ event, err: error }, 'a stream change listener failed'),
     );
     for (const spec of specs) this.create(spec);
   }
@@ -54,6 +59,7 @@ export class Supervisor {
   add(spec: StreamSpec): StreamSupervisor {
     if (this.streams.has(spec.id)) throw new StreamExistsError(spec.id);
     const stream = this.create(spec);
+    this.streamChanges.emit('added', { streamId: spec.id });
     if (spec.desired === 'running') stream.start();
     return stream;
   }
@@ -68,6 +74,7 @@ export class Supervisor {
       if (canonicalJson(stream.spec) === canonicalJson(spec)) return 'unchanged';
       await stream.stop();
       stream.replaceSpec(spec);
+      this.streamChanges.emit('updated', { streamId: spec.id });
       if (spec.desired === 'running') stream.start();
       return 'updated';
     });
@@ -77,6 +84,7 @@ export class Supervisor {
   start(id: string): Promise<StreamSupervisor> {
     return this.changes.run(id, () => {
       const stream = this.get(id);
+      this.streamChanges.emit('intent', { streamId: id, intent: 'start' });
       stream.start();
       return Promise.resolve(stream);
     });
@@ -89,6 +97,7 @@ export class Supervisor {
   stop(id: string): Promise<StreamSupervisor> {
     return this.changes.run(id, () => {
       const stream = this.get(id);
+      this.streamChanges.emit('intent', { streamId: id, intent: 'stop' });
       void stream.stop();
       return Promise.resolve(stream);
     });
@@ -105,6 +114,7 @@ export class Supervisor {
       if (stream.desired === 'stopped') {
         throw new IllegalTransitionError(stream.observed, 'restart', 'the stream is stopped (desired state "stopped"); start it instead');
       }
+      this.streamChanges.emit('intent', { streamId: id, intent: 'restart' });
       stream.restart();
       return Promise.resolve(stream);
     });
@@ -116,6 +126,7 @@ export class Supervisor {
       const stream = this.get(id);
       await stream.stop();
       this.streams.delete(id);
+      this.streamChanges.emit('removed', { streamId: id });
     });
   }
 

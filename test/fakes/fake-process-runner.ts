@@ -12,6 +12,7 @@ export class FakeProcess implements ChildProcessHandle {
   readonly signals: GroupSignal[] = [];
   private exited = false;
   private frame = 0;
+  private size = 0;
 
   constructor(
     readonly pid: number | undefined,
@@ -23,12 +24,16 @@ export class FakeProcess implements ChildProcessHandle {
     this.signals.push(signal);
   }
 
-  /** Writes one progress block whose counters advance by `frames` (0 = a block that does not advance). */
-  progress(frames = 25): void {
+  /**
+   * Writes one progress block whose counters advance by `frames` (0 = a block that does not
+   * advance) and `bytes` (default 5,000 per frame: 1 Mb/s at 25 frames a second).
+   */
+  progress(frames = 25, bytes = frames * 5_000): void {
     this.frame += frames;
+    this.size += bytes;
     const outTimeUs = this.frame * 40_000;
     this.handlers.onProgress(
-      `frame=${this.frame}\nfps=25.0\nbitrate=1000.0kbits/s\ntotal_size=${this.frame * 5_000}\nout_time_us=${outTimeUs}\nout_time_ms=${outTimeUs}\nspeed=1x\nprogress=continue\n`,
+      `frame=${this.frame}\nfps=25.0\nbitrate=1000.0kbits/s\ntotal_size=${this.size}\nout_time_us=${outTimeUs}\nout_time_ms=${outTimeUs}\nspeed=1x\nprogress=continue\n`,
     );
   }
 

@@ -11,7 +11,6 @@
  * probes work without credentials.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { lifecycleHealth } from '../../domain/health.js';
 import type { AppDeps } from '../app-deps.js';
 import { overallStatus, runComponents, streamComponent, type ComponentKind, type ComponentResult } from '../health-report.js';
 import { errorResponses, healthQuery, healthSchema } from '../schemas.js';
@@ -38,7 +37,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
     if (kinds.includes('stream')) {
       for (const stream of deps.supervisor.list()) {
         const status = stream.status();
-        results.push(streamComponent(status.id, status.state, status.desired, lifecycleHealth(status.state)));
+        results.push(streamComponent(status.id, status.state, status.desired, status.health));
       }
     }
     return results;

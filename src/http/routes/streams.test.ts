@@ -39,7 +39,7 @@ describe('GET /api/v1/streams/:id', () => {
     const body = response.json<StreamDetailDto>();
     expect(body).toMatchObject({ id: 'cam', state: 'running', health: 'healthy', restarts: 1, pid: 1001 });
     expect(Object.keys(body).sort()).toEqual(
-      ['checks', 'currentRun', 'desired', 'health', 'id', 'lastError', 'name', 'pid', 'progress', 'recentRuns', 'restarts', 'spec', 'state', 'uptimeSeconds'].sort(),
+      ['checks', 'currentRun', 'desired', 'health', 'healthReason', 'id', 'input', 'lastError', 'name', 'pid', 'progress', 'recentRuns', 'recoveries', 'restarts', 'spec', 'state', 'uptimeSeconds'].sort(),
     );
     expect(body.spec).toMatchObject({
       id: 'cam',
@@ -49,10 +49,13 @@ describe('GET /api/v1/streams/:id', () => {
       restart: { backoffInitial: '1s', backoffMax: '1m', budget: { restarts: 5, within: '5m' } },
       checks: [{ type: 'ffprobe', name: 'probe', url: 'rtmp://a.example/live/***', interval: '3s', unhealthyAfter: '30s' }],
     });
+    // Without a watchdog (the fast layer alone): the progress check as the lifecycle sees it.
+    const blank = { lastMessage: null, lastCheckedAt: null, failingSince: null, consecutiveFailures: 0, skippedBeats: 0, note: null };
     expect(body.checks).toEqual([
-      { name: 'progress', type: 'progress', intervalSeconds: null, timeoutSeconds: null, informational: false, status: 'pass', lastSuccessAt: new Date(h.clock.now()).toISOString() },
-      { name: 'probe', type: 'ffprobe', intervalSeconds: 3, timeoutSeconds: 10, informational: false, status: 'unknown', lastSuccessAt: null },
+      { ...blank, name: 'progress', type: 'progress', intervalSeconds: null, timeoutSeconds: null, informational: false, status: 'pass', lastSuccessAt: new Date(h.clock.now()).toISOString() },
+      { ...blank, name: 'probe', type: 'ffprobe', intervalSeconds: 3, timeoutSeconds: 10, informational: false, status: 'unknown', lastSuccessAt: null },
     ]);
+    expect(body).toMatchObject({ healthReason: 'running; progress advancing', recoveries: [], input: null });
     expect(body.currentRun).toMatchObject({ runId: 2, pid: 1001, endedAt: null, reason: null, durationSeconds: 3 });
     expect(body.recentRuns).toHaveLength(1);
     expect(body.recentRuns[0]).toMatchObject({ runId: 1, pid: 1000, reason: 'exited', exitCode: 1, signal: null, durationSeconds: 2 });

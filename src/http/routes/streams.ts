@@ -40,7 +40,7 @@ interface IdParams {
 export function registerStreamRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { supervisor, redact } = deps;
   const now = () => deps.clock.now();
-  const detail = (id: string) => toStreamDetailDto(supervisor.get(id), now(), redact);
+  const detail = (id: string) => toStreamDetailDto(supervisor.get(id), now(), redact, deps.watchdog?.view(id));
 
   app.get(
     '/api/v1/streams',

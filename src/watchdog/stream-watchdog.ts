@@ -1,0 +1,721 @@
+/**
+ * The watchdog of one stream: runs its checks, derives its health, and runs its ONE recovery
+ * decider. The fast layer (StreamSupervisor) restarts a process that dies or stalls; this layer
+ * catches the rest — the process is alive but the stream is not.
+ *
+ *   check schedulers ─┐                                    ┌─▶ restart (StreamSupervisor.restart)
+ *   progress sampler ─┼─▶ check states ─▶ deriveStreamHealth ─▶ decideRecovery ─┼─▶ drop-publisher (RtmpServer)
+ *   lifecycle events ─┘        │               │                                ├─▶ next-input (switchInput)
+ *                              │               └─▶ the stream's health          └─▶ notify (notification event)
+ *                              └─▶ metrics (recordCheck)        (one source of truth)
+ *
+ * One decider per stream: the stream's health comes from here (`setHealthSource`), crash-loop
+ * retries are handed over to this decider (`delegateCrashloopRetries`), a watchdog restart is a
+ * requested restart for the fast layer's accounting, and the fast layer's automatic restarts
+ * count against the restart budget the two share (`fastRestarts`). The stall verdict of the
+ * progress check is shown in the health but acted on by the fast layer alone.
+ *
+ * Actions run one batch at a time per stream; no lock is shared with other streams, and checks
+ * never wait for actions (nor actions for checks).
+ */
+import type { ProbeContext } from '../adapters/probes/create-probe.js';
+import { clearStaleSession, isAlreadyPublishingError } from '../adapters/rtmp/stale-session.js';
+import type { Severity } from '../config/types.js';
+import type { ObservedState } from '../domain/lifecycle.js';
+import type { Redactor } from '../domain/redact.js';
+import { DEFAULT_FAILOVER, type CheckSpec, type StreamInput, type StreamSpec } from '../domain/stream-spec.js';
+import {
+  createCheckState,
+  judgementFromSpec,
+  recordResult,
+  resetCheck,
+  tickCheck,
+  type CheckState,
+  type CheckTransition,
+} from '../domain/watchdog/check-state.js';
+import type { Endpoints } from '../domain/watchdog/endpoint-match.js';
+import { classifyFailure, type FailureCause, type FailureClassification } from '../domain/watchdog/failure-locus.js';
+import type { InputSwitch } from '../domain/watchdog/input-failover.js';
+import { buildRecoveryRecord, type RecoveryRecord } from '../domain/watchdog/recovery-record.js';
+import {
+  decideRecovery,
+  INITIAL_RECOVERY_STATE,
+  noteIntentionalRestart,
+  recoveryConfigFromSpec,
+  type RecoveredEpisode,
+  type RecoveryPolicyConfig,
+  type RecoveryState,
+  type WatchdogAction,
+} from '../domain/watchdog/recovery-policy.js';
+import { deriveStreamHealth, type StreamHealthReport } from '../domain/watchdog/stream-health.js';
+import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { HealthProbe } from '../ports/health-probe.js';
+import type { Logger } from '../ports/logger.js';
+import { parseRtmpTarget, type RtmpServer, type RtmpTarget } from '../ports/rtmp-server.js';
+import type { HealthChanged, RunFinished, StateChanged, StreamIntent } from '../supervisor/stream-events.js';
+import type { HealthVerdict, StreamSupervisor } from '../supervisor/stream-supervisor.js';
+import type { TypedEvents } from '../supervisor/typed-events.js';
+import { CheckScheduler, type CheckOutcome } from './check-scheduler.js';
+import { InputWatch } from './input-watch.js';
+import { ProgressCheck } from './progress-check.js';
+import type { NotificationKind, WatchdogActionType, WatchdogEventMap } from './watchdog-events.js';
+import type { CheckView, WatchdogStreamView } from './watchdog-view.js';
+
+/** What the watchdog reports to Prometheus (StreamwardenMetrics satisfies it). */
+export interface WatchdogMetrics {
+  recordCheck(streamId: string, check: string, success: boolean, durationSeconds?: number): void;
+  recordRecovery(cause: FailureCause, seconds: number): void;
+}
+
+export interface StreamWatchdogDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly redact: Redactor;
+  /** Uniform in [0, 1): spreads the first beats of many checks apart. */
+  readonly random: () => number;
+  readonly events: TypedEvents<WatchdogEventMap>;
+  readonly metrics?: WatchdogMetrics;
+  /** The configured RTMP servers by id. */
+  readonly rtmpServers: ReadonlyMap<string, RtmpServer>;
+  readonly ffmpegPath: string;
+  readonly ffprobePath: string;
+  /** Builds a configured check's probe (adapters/probes/create-probe.ts in production). */
+  readonly createProbe: (check: CheckSpec, context: ProbeContext) => HealthProbe;
+  /** Builds the probe of a fallback input (default: ffprobe of its URL; lavfi never). */
+  readonly createInputProbe?: (input: StreamInput, index: number) => HealthProbe | undefined;
+  /** Overrides of the recovery policy (defaults from the spec: recoveryConfigFromSpec). */
+  readonly policy?: Partial<RecoveryPolicyConfig>;
+  /** How long a stale session may take to clear. @default 10 s */
+  readonly staleSessionTimeoutMs?: number;
+}
+
+/** Recoveries kept per stream for the API. */
+const RECOVERY_HISTORY = 20;
+/** Lines that may carry evidence of where a failure is (the others only name endpoints). */
+const ERROR_LINE = /error|fail|refused|denied|invalid|not found|no such|timed out|timeout|already publishing|broken pipe|cannot|could not|unable|not permitted|reset by peer/i;
+
+interface RunningCheck {
+  readonly spec: CheckSpec;
+  state: CheckState;
+  readonly scheduler?: CheckScheduler;
+  /** The input (index) whose URL this check probes, when it probes one. */
+  readonly inputIndex?: number;
+}
+
+/** The URL a check probes, when it has one (ffprobe, http). */
+function checkUrl(check: CheckSpec): string | undefined {
+  const url = check.settings['url'];
+  return typeof url === 'string' ? url : undefined;
+}
+
+/** The stream's output: a pipeline's `output`, or the last argument of an args stream. */
+export function outputOf(spec: StreamSpec): string | undefined {
+  if (spec.source.kind === 'pipeline') return spec.source.output;
+  const last = spec.source.args.at(-1);
+  return last !== undefined && last.includes('://') ? last : undefined;
+}
+
+function inputsOf(spec: StreamSpec): string[] {
+  if (spec.source.kind === 'pipeline') return spec.source.inputs.map((input) => input.url);
+  const args = spec.source.args;
+  return args.flatMap((arg, i) => (arg === '-i' && args[i + 1] !== undefined ? [args[i + 1] ?? ''] : []));
+}
+
+const secs = (ms: number): number => Math.max(0, Math.round(ms / 1_000));
+
+export class StreamWatchdog {
+  private readonly log: Logger;
+  private readonly policy: RecoveryPolicyConfig;
+  private readonly checks: RunningCheck[] = [];
+  private readonly progress: ProgressCheck;
+  private readonly inputs: InputWatch | undefined;
+  private readonly endpoints: Endpoints;
+  private readonly output: string | undefined;
+  private readonly server: RtmpServer | undefined;
+  private recovery: RecoveryState = INITIAL_RECOVERY_STATE;
+  private report: StreamHealthReport;
+  private decision = 'not evaluated yet';
+  private tickTimer: TimerHandle | undefined;
+  private executing = false;
+  private stopped = false;
+  private checksActive = false;
+  /** Set while the ladder's next-input (or a drop in rotate mode) switches inputs. */
+  private ladderSwitch = false;
+  /** What the current episode's failure is, captured when it was detected. */
+  private failure: { readonly startedAt: number; readonly classification: FailureClassification; readonly failedAt: number } | undefined;
+  private readonly records: RecoveryRecord[] = [];
+  private clearingStale: Promise<void> | undefined;
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly skipStreak = new Set<string>();
+
+  constructor(
+    private readonly stream: StreamSupervisor,
+    private readonly deps: StreamWatchdogDeps,
+  ) {
+    const spec = stream.spec;
+    const now = deps.clock.now();
+    this.log = deps.logger.child({ stream: spec.id, layer: 'watchdog' });
+    this.policy = recoveryConfigFromSpec(spec, deps.policy);
+    this.output = outputOf(spec);
+    this.endpoints = {
+      inputs: inputsOf(spec).map(deps.redact),
+      ...(this.output !== undefined && { output: deps.redact(this.output) }),
+    };
+    this.server = spec.rtmpServer === undefined ? undefined : deps.rtmpServers.get(spec.rtmpServer);
+    this.progress = new ProgressCheck(
+      spec.checks.find((check) => check.type === 'progress'),
+      now,
+    );
+
+    const source = spec.source;
+    if (source.kind === 'pipeline' && source.inputs.length > 1) {
+      this.inputs = new InputWatch({
+        clock: deps.clock,
+        logger: this.log,
+        redact: deps.redact,
+        failover: spec.failover ?? DEFAULT_FAILOVER,
+        inputs: source.inputs,
+        active: stream.activeInput,
+        ffprobePath: deps.ffprobePath,
+        ...(deps.createInputProbe !== undefined && { createProbe: deps.createInputProbe }),
+        firstBeatMs: Math.floor(deps.random() * 1_000),
+        onSwitch: (change) => this.onInputSwitch(change),
+      });
+    }
+
+    const context: ProbeContext = {
+      ffprobePath: deps.ffprobePath,
+      ffmpegPath: deps.ffmpegPath,
+      redact: deps.redact,
+      clock: deps.clock,
+      pid: () => this.stream.status().pid,
+      ...(this.server !== undefined && { rtmpServer: this.server }),
+      ...(this.output !== undefined && { outputUrl: this.output }),
+    };
+    const inputUrls = source.kind === 'pipeline' ? source.inputs.map((input) => input.url) : [];
+    for (const check of spec.checks) {
+      if (check.type === 'progress') continue;
+      const url = checkUrl(check);
+      const inputIndex = url === undefined ? -1 : inputUrls.indexOf(url);
+      let state = createCheckState(judgementFromSpec(check, spec.startTimeoutMs), now);
+      let scheduler: CheckScheduler | undefined;
+      try {
+        const probe = deps.createProbe(check, context);
+        scheduler = new CheckScheduler({
+          clock: deps.clock,
+          probe,
+          intervalMs: check.intervalMs,
+          timeoutMs: check.timeoutMs,
+          firstBeatMs: Math.floor(deps.random() * Math.min(check.intervalMs, 1_000)),
+          onOutcome: (outcome) => this.onOutcome(running, outcome),
+          onError: (error) => this.log.error({ err: error, check: check.name }, 'handling a check result failed'),
+        });
+      } catch (error) {
+        const message = deps.redact(error instanceof Error ? error.message : String(error));
+        this.log.error({ check: check.name, err: message }, 'check cannot run');
+        state = { ...state, lastMessage: `cannot run: ${message}`, note: `cannot run: ${message}` };
+      }
+      const running: RunningCheck = { spec: check, state, ...(scheduler !== undefined && { scheduler }), ...(inputIndex >= 0 && { inputIndex }) };
+      this.checks.push(running);
+    }
+    this.report = this.derive(stream.observed, false);
+  }
+
+  get streamId(): string {
+    return this.stream.spec.id;
+  }
+
+  /** Takes over the stream's health and crash-loop retries, and starts checks and sampling. */
+  start(): void {
+    this.stream.delegateCrashloopRetries(true);
+    this.stream.setHealthSource((observed) => this.judge(observed));
+    this.syncChecks(this.stream.observed);
+    this.scheduleTick();
+    this.evaluate();
+  }
+
+  /** Stops everything and hands the health back to the lifecycle; resolves once no probe runs. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.tickTimer?.cancel();
+    this.stream.delegateCrashloopRetries(false);
+    this.stream.setHealthSource(undefined);
+    const stops = this.checks.map((check) => check.scheduler?.stop());
+    await Promise.all([...stops, this.inputs?.stop(), ...this.pending]);
+  }
+
+  // --- events from the stream (routed by the Watchdog) ---------------------------------------
+
+  onState(event: StateChanged): void {
+    if (this.stopped) return;
+    this.syncChecks(event.to);
+    this.evaluate();
+  }
+
+  onRunStarted(): void {
+    if (this.stopped) return;
+    this.progress.beginRun(this.deps.clock.now());
+    this.inputs?.follow(this.stream.activeInput);
+  }
+
+  onRunFinished(event: RunFinished): void {
+    if (this.stopped || event.reason === 'stopped' || event.reason === 'restarted') return;
+    const run = this.stream.runs().find((r) => r.runId === event.runId);
+    const lines = (run?.lastLines ?? []).slice(-50);
+    const text = [event.lastError ?? '', ...lines].join('\n');
+    if (isAlreadyPublishingError(text)) this.clearStale();
+    if (this.inputs === undefined) return;
+    const failure = classifyFailure({
+      endpoints: this.endpoints,
+      ...(event.lastError !== undefined && { lastError: this.deps.redact(event.lastError) }),
+      recentLines: lines.filter((line) => ERROR_LINE.test(line)).map(this.deps.redact),
+      exit: { reason: event.reason, signal: event.signal },
+    });
+    const why = `run ended (${event.reason}): ${failure.detail}`;
+    if (failure.locus === 'input') this.inputs.inputFailed(why);
+    else if (['failed-to-start', 'start-timeout', 'stalled', 'exited'].includes(event.reason)) this.inputs.confirmActive(why);
+  }
+
+  onHealth(event: HealthChanged): void {
+    if (this.stopped) return;
+    const reason = this.deps.redact(event.reason);
+    if (event.to === 'degraded') {
+      this.log.warn({ reason }, 'stream degraded: a warning, no restart');
+      this.notify('degraded', 'warning', `${this.stream.spec.name} is degraded`, reason);
+    } else if (event.from === 'degraded' && event.to === 'healthy') {
+      this.log.info({}, 'stream no longer degraded');
+      this.notify('degraded-resolved', 'info', `${this.stream.spec.name} is no longer degraded`, reason);
+    }
+  }
+
+  /** A user intent (API, controller): a restart someone asked for is not a failure to judge. */
+  onIntent(intent: StreamIntent): void {
+    if (this.stopped) return;
+    const now = this.deps.clock.now();
+    if (intent === 'restart') {
+      this.recovery = noteIntentionalRestart(this.policy, this.recovery, now, 'api');
+      this.failure = undefined;
+      this.resetChecks(now);
+    }
+    this.evaluate();
+  }
+
+  // --- the API's view ------------------------------------------------------------------------
+
+  view(): WatchdogStreamView {
+    const now = this.deps.clock.now();
+    const checks: CheckView[] = [this.checkView(this.progress.state, this.progress.spec, false), ...this.checks.map((c) => this.checkView(c.state, c.spec, c.scheduler?.inFlight ?? false))];
+    const open = this.openRecord(now);
+    const configured = this.stream.spec.checks.map((check) => check.intervalMs);
+    const intervals = configured.length > 0 ? configured : [this.progress.spec.intervalMs];
+    const state = this.recovery;
+    return {
+      streamId: this.streamId,
+      report: this.report,
+      checks,
+      checkIntervalMs: Math.min(...intervals),
+      ...(state.lastHealthyAt !== undefined && { lastHealthyAt: state.lastHealthyAt }),
+      ...(state.lastFixAt !== undefined && { lastRecoveryAt: state.lastFixAt }),
+      recoveryCount: state.recoveryCount,
+      decision: this.decision,
+      ...(state.crashloopSince !== undefined && { crashloopSince: state.crashloopSince }),
+      recoveries: [...(open === undefined ? [] : [open]), ...[...this.records].reverse()],
+      ...(this.inputs !== undefined && { input: this.inputs.view() }),
+    };
+  }
+
+  // --- judging -------------------------------------------------------------------------------
+
+  /** The health source handed to the stream supervisor (called on every state change too). */
+  private judge(observed: ObservedState): HealthVerdict {
+    if (observed === 'running' && this.progress.state.results === 0) {
+      // Just became running (on an advancing progress block): take that sample now.
+      this.progress.sample(observed, this.stream.status().progress, this.deps.clock.now());
+    }
+    this.report = this.derive(observed, false);
+    return { health: this.report.health, reason: this.deps.redact(this.report.reason) };
+  }
+
+  /**
+   * The health report. `forDecider`: the progress check's stall verdict is left to the fast
+   * layer, and checks of standby inputs (not the one running) never count.
+   */
+  private derive(observed: ObservedState, forDecider: boolean): StreamHealthReport {
+    const active = this.stream.activeInput;
+    const informational = (state: CheckState): CheckState => ({ ...state, config: { ...state.config, informational: true } });
+    const checks = this.checks.map((check) => (check.inputIndex !== undefined && check.inputIndex !== active && this.inputs !== undefined ? informational(check.state) : check.state));
+    const progress = this.progress.state;
+    checks.unshift(forDecider ? informational(progress) : progress);
+    const degradation = progress.config.informational ? [] : this.progress.breaches;
+    return deriveStreamHealth({ observed, checks, degradation });
+  }
+
+  private evaluate(): void {
+    if (this.stopped) return;
+    this.stream.refreshHealth();
+    this.decide();
+  }
+
+  private decide(): void {
+    if (this.executing || this.stopped) return;
+    const now = this.deps.clock.now();
+    const observed = this.stream.observed;
+    const report = this.derive(observed, true);
+    const decision = decideRecovery(this.policy, this.recovery, {
+      now,
+      health: report.health,
+      observed,
+      fastRestarts: this.stream.recentRestarts(),
+      summary: this.deps.redact(report.reason),
+      ...(report.unhealthySince !== undefined && { unhealthySince: report.unhealthySince }),
+    });
+    this.recovery = decision.state;
+    if (decision.reason !== this.decision) {
+      this.decision = decision.reason;
+      this.log.debug({ health: report.health, observed, decision: decision.reason }, 'recovery policy');
+    }
+    if (decision.recovered !== undefined) this.closeEpisode(decision.recovered);
+    if (decision.actions.length === 0) return;
+    const episode = decision.state.episode;
+    if (episode !== undefined && this.failure?.startedAt !== episode.startedAt) {
+      this.failure = { startedAt: episode.startedAt, ...this.classifyNow(report, observed, now) };
+    }
+    this.track(this.execute(decision.actions, observed));
+  }
+
+  /** Where the failure is and when it began, from what is known now (at detection). */
+  private classifyNow(report: StreamHealthReport, observed: ObservedState, now: number): { classification: FailureClassification; failedAt: number } {
+    const running = observed === 'running' || observed === 'starting';
+    const runs = this.stream.runs();
+    const run = running ? runs.find((r) => r.endedAt === undefined) : runs.find((r) => r.endedAt !== undefined);
+    const lastError = run?.lastError;
+    const failingChecks = this.checks.filter((check) => check.state.status === 'failing');
+    const rtmpCheck = this.checks.find((check) => check.spec.type === 'rtmp-server' && check.state.lastOk === false);
+    const classification = classifyFailure({
+      endpoints: this.endpoints,
+      ...(lastError !== undefined && { lastError: this.deps.redact(lastError) }),
+      recentLines: (run?.lastLines ?? []).slice(-50).filter((line) => ERROR_LINE.test(line)).map(this.deps.redact),
+      ...(!running && run?.reason !== undefined && { exit: { reason: run.reason, signal: run.signal ?? null } }),
+      failedChecks: report.failing.map((failing) => {
+        const spec = this.checks.find((check) => check.spec.name === failing.name)?.spec;
+        const url = spec === undefined ? undefined : checkUrl(spec);
+        return { type: failing.type, name: failing.name, message: failing.message, ...(url !== undefined && { url: this.deps.redact(url) }) };
+      }),
+      degradation: report.degradation.map((breach) => breach.rule),
+      ...(rtmpCheck?.state.lastMessage?.startsWith('not published') === true && { rtmpServer: { publishing: false } }),
+    });
+    const streaks = failingChecks.map((check) => check.state.failureStreakSince).filter((at): at is number => at !== undefined);
+    const restarts = this.stream.recentRestarts();
+    const failedAt = observed === 'crashloop' && restarts.length > 0 ? Math.min(...restarts) : streaks.length > 0 ? Math.min(...streaks) : now;
+    return { classification, failedAt };
+  }
+
+  private closeEpisode(recovered: RecoveredEpisode): void {
+    const failure =
+      this.failure?.startedAt === recovered.startedAt
+        ? this.failure
+        : { ...this.classifyNow(this.report, this.stream.observed, recovered.startedAt), startedAt: recovered.startedAt };
+    this.failure = undefined;
+    const record = buildRecoveryRecord({
+      stream: this.streamId,
+      failure: failure.classification,
+      failedAt: failure.failedAt,
+      detectedAt: recovered.startedAt,
+      actions: recovered.actions,
+      recoveredAt: recovered.recoveredAt,
+    });
+    this.records.push(record);
+    if (this.records.length > RECOVERY_HISTORY) this.records.shift();
+    const total = (record.recoveredAt ?? recovered.recoveredAt) - record.failedAt;
+    this.log.info(
+      { cause: record.cause, locus: record.locus, action: record.action, detectedAfterMs: record.detectedAfterMs, recoveredAfterMs: record.recoveredAfterMs },
+      'stream recovered',
+    );
+    this.deps.metrics?.recordRecovery(record.cause, Math.max(0, total) / 1_000);
+    this.deps.events.emit('recovery', { streamId: this.streamId, phase: 'recovered', record, at: recovered.recoveredAt });
+    if (recovered.actions.some((action) => action.type === 'notify')) {
+      const text = `healthy again after ${secs(recovered.recoveredAt - recovered.startedAt)} s; ${record.locus} failure (${record.cause}); last action: ${record.action}`;
+      this.notify('recovered', 'info', `${this.stream.spec.name} recovered`, text);
+    }
+  }
+
+  /** The recovery in progress, as a record without `recoveredAt`. */
+  private openRecord(now: number): RecoveryRecord | undefined {
+    const episode = this.recovery.episode;
+    if (episode === undefined || episode.actions.length === 0) return undefined;
+    const failure = this.failure?.startedAt === episode.startedAt ? this.failure : { ...this.classifyNow(this.report, this.stream.observed, now), startedAt: episode.startedAt };
+    return buildRecoveryRecord({
+      stream: this.streamId,
+      failure: failure.classification,
+      failedAt: failure.failedAt,
+      detectedAt: episode.startedAt,
+      actions: episode.actions,
+    });
+  }
+
+  // --- acting --------------------------------------------------------------------------------
+
+  private async execute(actions: readonly WatchdogAction[], observed: ObservedState): Promise<void> {
+    this.executing = true;
+    try {
+      for (const action of actions) {
+        if (this.stopped) return;
+        try {
+          await this.perform(action, observed);
+        } catch (error) {
+          const message = this.deps.redact(error instanceof Error ? error.message : String(error));
+          this.log.error({ action: action.type, err: message }, 'recovery action failed');
+        }
+      }
+    } finally {
+      this.executing = false;
+    }
+  }
+
+  private async perform(action: WatchdogAction, observed: ObservedState): Promise<void> {
+    const reason = this.deps.redact(action.reason);
+    const now = this.deps.clock.now();
+    switch (action.type) {
+      case 'notify': {
+        const crashloop = observed === 'crashloop';
+        const severity: Severity = crashloop || this.recovery.cycles > 0 ? 'critical' : 'warning';
+        const title = crashloop ? `${this.stream.spec.name} is in a crash loop` : `${this.stream.spec.name} is unhealthy`;
+        this.notify(crashloop ? 'crashloop' : 'unhealthy', severity, title, reason);
+        return;
+      }
+      case 'restart':
+        if (this.stream.desired !== 'running') return;
+        this.log.warn({ reason }, 'watchdog restarts the stream');
+        this.announce('restart', reason);
+        this.resetChecks(now);
+        this.stream.restart();
+        return;
+      case 'drop-publisher':
+        await this.dropPublisher(reason);
+        return;
+      case 'next-input': {
+        if (this.inputs === undefined) {
+          this.log.warn({ reason }, 'next-input: the stream has no other input');
+          return;
+        }
+        this.ladderSwitch = true;
+        try {
+          if (this.inputs.advance(reason) === undefined) this.log.warn({ reason }, 'next-input: no other input to switch to');
+        } finally {
+          this.ladderSwitch = false;
+        }
+        return;
+      }
+    }
+  }
+
+  /** Drops our publisher at the RTMP server (always by app and name); in rotate mode the queue moves on. */
+  private async dropPublisher(reason: string): Promise<void> {
+    const target = this.target();
+    if (this.server === undefined || target === undefined) {
+      this.log.warn({ reason }, 'drop-publisher: the stream has no RTMP server or no RTMP output');
+      return;
+    }
+    this.announce('drop-publisher', reason);
+    const publisher = await this.server.findPublisher(target.app, target.name, { signal: AbortSignal.timeout(10_000) });
+    if (publisher === undefined) {
+      this.log.warn({ server: this.server.id, app: target.app }, 'drop-publisher: nothing publishes our stream');
+    } else {
+      const dropped = await this.server.dropPublisher(publisher, { signal: AbortSignal.timeout(10_000) });
+      this.log.warn({ server: this.server.id, app: target.app, clientId: publisher.clientId, dropped }, 'publisher dropped');
+    }
+    this.resetChecks(this.deps.clock.now());
+    if (this.inputs !== undefined) {
+      this.ladderSwitch = true;
+      try {
+        this.inputs.publisherDropped();
+      } finally {
+        this.ladderSwitch = false;
+      }
+    }
+  }
+
+  /** The failover (or the ladder) moves the stream to another input. */
+  private onInputSwitch(change: InputSwitch): void {
+    if (this.stopped) return;
+    const now = this.deps.clock.now();
+    const reason = this.deps.redact(change.reason);
+    try {
+      this.stream.switchInput(change.to);
+    } catch (error) {
+      this.log.error({ err: error instanceof Error ? error.message : String(error) }, 'could not switch input');
+      return;
+    }
+    if (!this.ladderSwitch) this.recovery = noteIntentionalRestart(this.policy, this.recovery, now, 'input-switch');
+    this.resetChecks(now);
+    this.log.warn({ from: change.from, to: change.to, reason }, 'input switched');
+    this.announce('next-input', reason, change);
+    const back = change.to < change.from && this.inputs?.view().mode === 'priority';
+    const title = back ? `${this.stream.spec.name} is back on input ${change.to}` : `${this.stream.spec.name} switched to input ${change.to}`;
+    this.notify('input-switch', back ? 'info' : 'warning', title, `from input ${change.from}: ${reason}`);
+    this.evaluate();
+  }
+
+  /**
+   * "Already publishing": the server still holds a session under our name (our previous run's,
+   * or a stale one). Drop it, wait until the name is free, then republish at once.
+   */
+  private clearStale(): void {
+    const target = this.target();
+    if (this.server === undefined || target === undefined || this.clearingStale !== undefined) return;
+    const server = this.server;
+    this.announce('drop-stale-session', 'the RTMP server still holds a session under our stream name ("Already publishing")');
+    this.clearingStale = clearStaleSession(server, target, { clock: this.deps.clock, timeoutMs: this.deps.staleSessionTimeoutMs ?? 10_000 })
+      .then((outcome) => {
+        this.log.warn({ server: server.id, app: target.app, ...outcome }, 'stale session cleared');
+        const observed = this.stream.observed;
+        if (!this.stopped && this.stream.desired === 'running' && (observed === 'backoff' || observed === 'crashloop')) this.stream.restart();
+      })
+      .catch((error: unknown) => {
+        this.log.error({ err: this.deps.redact(error instanceof Error ? error.message : String(error)) }, 'could not clear the stale session');
+      })
+      .finally(() => {
+        this.clearingStale = undefined;
+      });
+    this.track(this.clearingStale);
+  }
+
+  private target(): RtmpTarget | undefined {
+    if (this.output === undefined) return undefined;
+    try {
+      return parseRtmpTarget(this.output);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private announce(action: WatchdogActionType, reason: string, change?: InputSwitch): void {
+    this.deps.events.emit('recovery', {
+      streamId: this.streamId,
+      phase: 'action',
+      action,
+      reason: this.deps.redact(reason),
+      ...(change !== undefined && { fromInput: change.from, toInput: change.to }),
+      at: this.deps.clock.now(),
+    });
+  }
+
+  private notify(kind: NotificationKind, severity: Severity, title: string, text: string): void {
+    this.deps.events.emit('notification', {
+      streamId: this.streamId,
+      kind,
+      severity,
+      title: this.deps.redact(title),
+      text: this.deps.redact(text),
+      notifiers: this.stream.spec.notify,
+      at: this.deps.clock.now(),
+    });
+  }
+
+  // --- checks --------------------------------------------------------------------------------
+
+  private onOutcome(check: RunningCheck, outcome: CheckOutcome): void {
+    if (this.stopped) return;
+    const update = recordResult(check.state, outcome);
+    check.state = update.state;
+    const name = check.spec.name;
+    if (outcome.skipped === true) {
+      if (!this.skipStreak.has(name)) {
+        this.skipStreak.add(name);
+        this.log.warn({ check: name, intervalMs: check.spec.intervalMs }, 'check skipped a beat: its previous probe is still running (slower than its interval)');
+      }
+    } else {
+      this.skipStreak.delete(name);
+      this.deps.metrics?.recordCheck(this.streamId, name, outcome.ok, outcome.durationMs / 1_000);
+      if (check.inputIndex !== undefined) this.inputs?.checkResult(check.inputIndex, outcome.ok, outcome.at);
+    }
+    if (update.transition !== undefined) this.onCheckTransition(check, update.transition);
+    this.evaluate();
+  }
+
+  private onCheckTransition(check: RunningCheck, transition: CheckTransition): void {
+    const reason = this.deps.redact(transition.reason);
+    const fields = { check: check.spec.name, from: transition.from, to: transition.to, reason };
+    if (transition.to === 'failing') this.log.warn(fields, 'check failing');
+    else this.log.info(fields, `check ${transition.to}`);
+    if (transition.to === 'failing' && check.inputIndex !== undefined && check.inputIndex === this.stream.activeInput) {
+      this.inputs?.inputFailed(`check ${check.spec.name}: ${reason}`);
+    }
+  }
+
+  /** Every configured check back to `unknown` with a new start grace (after a fix or a switch). */
+  private resetChecks(now: number): void {
+    for (const check of this.checks) check.state = resetCheck(check.state, now);
+  }
+
+  /** Checks run while the stream is not stopped; a start gives them a fresh grace. */
+  private syncChecks(observed: ObservedState): void {
+    const wanted = observed !== 'stopped' && !this.stopped;
+    if (wanted === this.checksActive) return;
+    this.checksActive = wanted;
+    if (wanted) {
+      this.resetChecks(this.deps.clock.now());
+      for (const check of this.checks) check.scheduler?.start();
+    } else {
+      for (const check of this.checks) if (check.scheduler !== undefined) this.track(check.scheduler.stop());
+    }
+  }
+
+  private scheduleTick(): void {
+    if (this.stopped) return;
+    this.tickTimer = this.deps.clock.setTimer(this.progress.spec.intervalMs, () => {
+      this.tick();
+      this.scheduleTick();
+    });
+  }
+
+  /** The progress sample, and the duration thresholds of checks whose results are late. */
+  private tick(): void {
+    if (this.stopped) return;
+    const now = this.deps.clock.now();
+    const observed = this.stream.observed;
+    const status = this.stream.status();
+    const update = this.progress.sample(observed, status.progress, now);
+    if (update.transition !== undefined) {
+      const reason = this.deps.redact(update.transition.reason);
+      this.log[update.transition.to === 'failing' ? 'warn' : 'debug']({ check: this.progress.spec.name, to: update.transition.to, reason }, 'progress check');
+    }
+    if (observed === 'running' && this.stream.spec.checks.some((check) => check.name === this.progress.spec.name)) {
+      this.deps.metrics?.recordCheck(this.streamId, this.progress.spec.name, this.progress.state.lastOk === true, 0);
+    }
+    for (const check of this.checks) {
+      const ticked = tickCheck(check.state, now);
+      check.state = ticked.state;
+      if (ticked.transition !== undefined) this.onCheckTransition(check, ticked.transition);
+    }
+    this.evaluate();
+  }
+
+  private checkView(state: CheckState, spec: CheckSpec, running: boolean): CheckView {
+    return {
+      name: spec.name,
+      type: spec.type,
+      informational: spec.informational,
+      intervalMs: spec.intervalMs,
+      timeoutMs: spec.timeoutMs,
+      status: state.status,
+      statusSince: state.statusSince,
+      ...(state.failingSince !== undefined && { failingSince: state.failingSince }),
+      ...(state.lastMessage !== undefined && { lastMessage: this.deps.redact(state.lastMessage) }),
+      ...(state.lastCheckedAt !== undefined && { lastCheckedAt: state.lastCheckedAt }),
+      ...(state.lastSuccessAt !== undefined && { lastSuccessAt: state.lastSuccessAt }),
+      ...(state.lastFailureAt !== undefined && { lastFailureAt: state.lastFailureAt }),
+      consecutiveFailures: state.consecutiveFailures,
+      skippedBeats: state.skippedBeats,
+      ...(state.note !== undefined && { note: this.deps.redact(state.note) }),
+      running,
+    };
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const settled = promise.catch(() => undefined);
+    this.pending.add(settled);
+    void settled.finally(() => this.pending.delete(settled));
+  }
+}
