@@ -14,13 +14,10 @@
  * MediaMTX reports no bitrate, so the adapter derives one from `bytesReceived` between two
  * successive lists of the same session (undefined on the first).
  */
-import { defaultRedactor, type Redactor } from '../../domain/redact.js';
-import type { Clock } from '../../ports/clock.js';
-import type { Publisher, RtmpRequestOptions, RtmpServer } from '../../ports/rtmp-server.js';
-import { systemClock } from '../system-clock.js';
+import type { Publisher, RtmpRequestOptions } from '../../ports/rtmp-server.js';
 import { RtmpServerError } from './errors.js';
 import { expectOk, httpRequest, joinUrl, maskingKey } from './http.js';
-import { DEFAULT_RTMP_TIMEOUT_MS, type ParseOutcome, type RtmpAdapterOptions } from './options.js';
+import { RtmpAdapterBase, type ParseOutcome, type RtmpAdapterOptions } from './options.js';
 import { asBoolean, asNumber, asRecord, asRecords, asText, parseJson, type UntrustedRecord } from './untrusted.js';
 
 export interface MediaMtxConfig {
@@ -120,12 +117,8 @@ interface ByteSample {
   readonly atMs: number;
 }
 
-export class MediaMtxServer implements RtmpServer {
+export class MediaMtxServer extends RtmpAdapterBase {
   readonly kind = 'mediamtx' as const;
-  readonly id: string;
-  private readonly timeoutMs: number;
-  private readonly redact: Redactor;
-  private readonly clock: Clock;
   /** Last bytesReceived per publishing session, for derived bitrates. */
   private samples = new Map<string, ByteSample>();
 
@@ -133,10 +126,7 @@ export class MediaMtxServer implements RtmpServer {
     private readonly config: MediaMtxConfig,
     options: RtmpAdapterOptions = {},
   ) {
-    this.id = config.id;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_RTMP_TIMEOUT_MS;
-    this.redact = options.redact ?? defaultRedactor;
-    this.clock = options.clock ?? systemClock;
+    super(config.id, options);
   }
 
   async listPublishers(options: RtmpRequestOptions = {}): Promise<Publisher[]> {
@@ -165,9 +155,6 @@ export class MediaMtxServer implements RtmpServer {
     return publishers;
   }
 
-  async findPublisher(app: string, name: string, options: RtmpRequestOptions = {}): Promise<Publisher | undefined> {
-    return (await this.listPublishers(options)).find((p) => p.app === app && p.name === name);
-  }
 
   async dropPublisher(publisher: Publisher, options: RtmpRequestOptions = {}): Promise<boolean> {
     const type = publisher.handle ?? 'rtmpConn';

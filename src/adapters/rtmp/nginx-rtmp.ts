@@ -11,13 +11,10 @@
  * bitrate is its average since it started.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { defaultRedactor, type Redactor } from '../../domain/redact.js';
-import type { Clock } from '../../ports/clock.js';
-import type { Publisher, RtmpRequestOptions, RtmpServer } from '../../ports/rtmp-server.js';
-import { systemClock } from '../system-clock.js';
+import type { Publisher, RtmpRequestOptions } from '../../ports/rtmp-server.js';
 import { RtmpServerError } from './errors.js';
 import { expectOk, httpRequest, joinUrl, maskingKey } from './http.js';
-import { DEFAULT_RTMP_TIMEOUT_MS, type ParseOutcome, type RtmpAdapterOptions } from './options.js';
+import { RtmpAdapterBase, type ParseOutcome, type RtmpAdapterOptions } from './options.js';
 import { asNumber, asRecord, asRecords, asText, type UntrustedRecord } from './untrusted.js';
 
 export interface NginxRtmpConfig {
@@ -116,21 +113,14 @@ export function nginxDropUrl(controlUrl: string, publisher: Publisher): string {
   return `${joinUrl(controlUrl, 'drop/publisher')}?${params.toString()}`;
 }
 
-export class NginxRtmpServer implements RtmpServer {
+export class NginxRtmpServer extends RtmpAdapterBase {
   readonly kind = 'nginx-rtmp' as const;
-  readonly id: string;
-  private readonly timeoutMs: number;
-  private readonly redact: Redactor;
-  private readonly clock: Clock;
 
   constructor(
     private readonly config: NginxRtmpConfig,
     options: RtmpAdapterOptions = {},
   ) {
-    this.id = config.id;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_RTMP_TIMEOUT_MS;
-    this.redact = options.redact ?? defaultRedactor;
-    this.clock = options.clock ?? systemClock;
+    super(config.id, options);
   }
 
   async listPublishers(options: RtmpRequestOptions = {}): Promise<Publisher[]> {
@@ -150,9 +140,6 @@ export class NginxRtmpServer implements RtmpServer {
     return parsed.value;
   }
 
-  async findPublisher(app: string, name: string, options: RtmpRequestOptions = {}): Promise<Publisher | undefined> {
-    return (await this.listPublishers(options)).find((p) => p.app === app && p.name === name);
-  }
 
   async dropPublisher(publisher: Publisher, options: RtmpRequestOptions = {}): Promise<boolean> {
     let url: string;

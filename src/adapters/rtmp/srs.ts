@@ -10,13 +10,10 @@
  * Both lists are paginated by SRS (`start`, `count`, default 10): we ask for up to 1000.
  * `code != 0` is an API error; 2049 (client not found) on a kick means "already gone".
  */
-import { defaultRedactor, type Redactor } from '../../domain/redact.js';
-import type { Clock } from '../../ports/clock.js';
-import type { Publisher, RtmpRequestOptions, RtmpServer } from '../../ports/rtmp-server.js';
-import { systemClock } from '../system-clock.js';
+import type { Publisher, RtmpRequestOptions } from '../../ports/rtmp-server.js';
 import { RtmpServerError } from './errors.js';
 import { expectOk, httpRequest, joinUrl, maskingKey } from './http.js';
-import { DEFAULT_RTMP_TIMEOUT_MS, type ParseOutcome, type RtmpAdapterOptions } from './options.js';
+import { RtmpAdapterBase, type ParseOutcome, type RtmpAdapterOptions } from './options.js';
 import { asBoolean, asNumber, asRecord, asRecords, asText, parseJson, type UntrustedRecord } from './untrusted.js';
 
 export interface SrsConfig {
@@ -91,21 +88,14 @@ export function parseSrsClients(text: string): ParseOutcome<Map<string, SrsClien
   return { ok: true, value: byId };
 }
 
-export class SrsServer implements RtmpServer {
+export class SrsServer extends RtmpAdapterBase {
   readonly kind = 'srs' as const;
-  readonly id: string;
-  private readonly timeoutMs: number;
-  private readonly redact: Redactor;
-  private readonly clock: Clock;
 
   constructor(
     private readonly config: SrsConfig,
     options: RtmpAdapterOptions = {},
   ) {
-    this.id = config.id;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_RTMP_TIMEOUT_MS;
-    this.redact = options.redact ?? defaultRedactor;
-    this.clock = options.clock ?? systemClock;
+    super(config.id, options);
   }
 
   async listPublishers(options: RtmpRequestOptions = {}): Promise<Publisher[]> {
@@ -132,9 +122,6 @@ export class SrsServer implements RtmpServer {
     });
   }
 
-  async findPublisher(app: string, name: string, options: RtmpRequestOptions = {}): Promise<Publisher | undefined> {
-    return (await this.listPublishers(options)).find((p) => p.app === app && p.name === name);
-  }
 
   async dropPublisher(publisher: Publisher, options: RtmpRequestOptions = {}): Promise<boolean> {
     if (publisher.clientId === '') {
