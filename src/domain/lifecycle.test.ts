@@ -33,6 +33,7 @@ const EVENTS: Record<LifecycleEventType, LifecycleEvent> = {
   'backoff-elapsed': { type: 'backoff-elapsed' },
   'kill-escalate': { type: 'kill-escalate' },
   exited: crash,
+  adopted: { type: 'adopted', since: 900_000 },
 };
 
 function run(events: LifecycleEvent[], state = initialLifecycleState(), now = ctx.now): LifecycleState {
@@ -52,7 +53,7 @@ const SAMPLES: Record<ObservedState, LifecycleState> = {
 
 /** Expected next observed state for every (state, event) pair; undefined = illegal. */
 const EXPECTED: Record<ObservedState, Partial<Record<LifecycleEventType, ObservedState>>> = {
-  stopped: { start: 'starting', stop: 'stopped', restart: 'starting' },
+  stopped: { start: 'starting', stop: 'stopped', restart: 'starting', adopted: 'running' },
   starting: { start: 'starting', stop: 'stopping', restart: 'stopping', progress: 'running', 'start-timeout': 'stopping', exited: 'starting' },
   running: { start: 'running', stop: 'stopping', restart: 'stopping', progress: 'running', 'stall-timeout': 'stopping', exited: 'starting' },
   backoff: { start: 'backoff', stop: 'stopped', restart: 'starting', 'backoff-elapsed': 'starting' },
@@ -200,5 +201,17 @@ describe('lifecycle: behaviour', () => {
     s = transition(s, { type: 'progress' }, config, { ...ctx, now: start + 1_000 }).state;
     const r = transition(s, crash, config, { ...ctx, now: start + 1_000 + 10 * 60_000 });
     expect(r.state.observed).toBe('starting');
+  });
+
+  it('adopted: a re-attached process is running since it was started, wanted running, watched for stalls', () => {
+    const { state, effects } = transition(initialLifecycleState(), { type: 'adopted', since: 900_000 }, config, ctx);
+    expect(state).toMatchObject({ observed: 'running', desired: 'running', runningSince: 900_000, madeProgress: true });
+    expect(effects).toContainEqual({ type: 'set-timer', timer: 'stall', ms: config.stallTimeoutMs });
+    expect(effects.some((e) => e.type === 'spawn')).toBe(false);
+    // its end, cause unknown, is an unplanned exit the restart policy acts on
+    const ended = transition(state, { type: 'exited', end: { code: null, signal: null } }, config, ctx);
+    expect(ended.state.observed).toBe('starting');
+    const runEnded = ended.effects.find((e) => e.type === 'run-ended');
+    expect(runEnded?.type === 'run-ended' ? runEnded.run.reason : undefined).toBe('exited');
   });
 });

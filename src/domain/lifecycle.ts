@@ -77,7 +77,13 @@ export type LifecycleEvent =
   | { readonly type: 'backoff-elapsed' }
   /** The grace period after a stop signal ran out: send the next, harsher one. */
   | { readonly type: 'kill-escalate' }
-  | { readonly type: 'exited'; readonly end: ProcessEnd };
+  | { readonly type: 'exited'; readonly end: ProcessEnd }
+  /**
+   * A process a previous daemon started was re-attached (validated by the runner) and is
+   * supervised from now on: it counts as running since `since` (when it was started) and is
+   * watched for stalls at once. Legal only while stopped (nothing of ours runs).
+   */
+  | { readonly type: 'adopted'; readonly since: number };
 
 export type LifecycleEventType = LifecycleEvent['type'];
 
@@ -146,6 +152,7 @@ export const TRANSITIONS: {
     start: ['starting'],
     stop: ['stopped'],
     restart: ['starting'],
+    adopted: ['running'],
   },
   starting: {
     start: ['starting'],
@@ -291,6 +298,24 @@ function step(
   switch (state.observed) {
     case 'stopped':
       if (event.type === 'stop') return { state: { ...state, desired: 'stopped' }, effects: [] };
+      if (event.type === 'adopted') {
+        return {
+          state: {
+            ...state,
+            desired: 'running',
+            observed: 'running',
+            signalsSent: 0,
+            madeProgress: true,
+            runningSince: event.since,
+            killReason: undefined,
+            restart: EMPTY_RESTART_HISTORY,
+          },
+          effects: [
+            { type: 'clear-timer', timer: 'backoff' },
+            { type: 'set-timer', timer: 'stall', ms: config.stallTimeoutMs },
+          ],
+        };
+      }
       // start, or restart of a stopped stream: both start it.
       return spawnRun({ ...state, restart: EMPTY_RESTART_HISTORY }, config);
 

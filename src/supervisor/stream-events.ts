@@ -21,6 +21,21 @@ export interface RunStarted {
   readonly at: number;
 }
 
+/**
+ * A run a previous daemon started was re-attached (adopted) at boot. Not a `run-started`: the
+ * process did not start now; its run id and start time are the stored ones.
+ */
+export interface RunAdopted {
+  readonly streamId: string;
+  readonly runId: number;
+  readonly pid: number;
+  /** When the process was started (by the previous daemon). */
+  readonly startedAt: number;
+  /** Pipes that could not be reopened: that output is lost for this run. */
+  readonly missingPipes: readonly ('progress' | 'stderr')[];
+  readonly at: number;
+}
+
 export interface RunFinished {
   readonly streamId: string;
   readonly runId: number;
@@ -54,6 +69,7 @@ export interface HealthChanged {
 export interface StreamEventMap {
   state: StateChanged;
   'run-started': RunStarted;
+  'run-adopted': RunAdopted;
   'run-finished': RunFinished;
   health: HealthChanged;
 }

@@ -29,7 +29,10 @@ import { StderrLog } from '../domain/stderr-log.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { ChildProcessHandle, ProcessExit, ProcessRunner } from '../ports/process-runner.js';
+import type { AdoptRefusalReason, ChildProcessHandle, ProcessExit, ProcessRunner } from '../ports/process-runner.js';
+import type { RuntimeEntry } from '../ports/store.js';
+import type { DesiredState } from '../domain/stream-spec.js';
+import { specHash, type RunRegistry } from './run-registry.js';
 import type { StreamEventMap } from './stream-events.js';
 import { TypedEvents } from './typed-events.js';
 
@@ -45,6 +48,53 @@ export interface StreamSupervisorDeps {
   readonly events?: TypedEvents<StreamEventMap>;
   /** How many finished runs to keep in memory. */
   readonly runHistory?: number;
+  /** Told of every spawned run (with its identity) and of its end, so a later daemon can adopt it. */
+  readonly registry?: RunRegistry;
+}
+
+/**
+ * What `adopt` did with a runtime entry.
+ * - adopted: the process is supervised now; `then` says what follows at once: `keep` it running,
+ *   `restart` it (its spec changed while the daemon was away), or `stop` it (wanted stopped).
+ * - refused, `lost: true`: the process is gone (other boot, not running, pid reused, zombie);
+ *   the run was reported ended (registry.runEnded) and the stream is stopped, ready to start.
+ * - refused, `lost: false`: the pid may be a live process we cannot prove ours (or the entry /
+ *   stream could not take it): it was never signalled and is not supervised.
+ */
+export type AdoptOutcome =
+  | { readonly adopted: true; readonly pid: number; readonly then: 'keep' | 'restart' | 'stop' }
+  | {
+      readonly adopted: false;
+      readonly reason: AdoptRefusalReason | 'not-stopped' | 'unsupported' | 'other-stream';
+      readonly detail: string;
+      readonly lost: boolean;
+    };
+
+/** Refusals that prove our process is gone: its run is lost, the stream may start anew. */
+const GONE: ReadonlySet<AdoptRefusalReason> = new Set(['other-boot', 'not-running', 'pid-reused', 'zombie']);
+
+/**
+ * After a re-attach the pipe may deliver the middle of a progress block (even of a line): drop
+ * everything up to the end of the first complete `progress=` line, so a partial block (missing
+ * counters) is never taken for one. Bounded: only a short tail is kept while searching.
+ */
+class BlockResync {
+  private tail = '';
+  private synced = false;
+
+  /** The part of `chunk` that starts on a block boundary ('' while still searching). */
+  accept(chunk: string): string {
+    if (this.synced) return chunk;
+    const text = this.tail + chunk;
+    const match = /\nprogress=[^\n]*\n/.exec(text);
+    if (!match) {
+      this.tail = text.slice(-128);
+      return '';
+    }
+    this.synced = true;
+    this.tail = '';
+    return text.slice(match.index + match[0].length);
+  }
 }
 
 /** One ffmpeg process lifetime, as reported by the API. */
@@ -76,6 +126,10 @@ interface ActiveRun {
   readonly tracker: ProgressTracker;
   readonly stderr: StderrLog;
   lastProgressAt?: number;
+  /** Set for an adopted run until its output is back on a block boundary. */
+  readonly resync?: BlockResync;
+  /** The registry was told of this run (runStarted, or it is an adopted stored entry). */
+  registered: boolean;
 }
 
 export interface StreamStatus {
@@ -154,6 +208,8 @@ export class StreamSupervisor {
   private active: ActiveRun | undefined;
   /** The run whose exit is being judged by the machine right now. */
   private ending: RunRecord | undefined;
+  /** Whether the registry knows the run being judged (so its end must be reported). */
+  private endingRegistered = false;
   private readonly finishedRuns: RunRecord[] = [];
   private lastError: string | undefined;
   private restartCount = 0;
@@ -280,6 +336,76 @@ export class StreamSupervisor {
   whenStopped(): Promise<void> {
     if (this.state.observed === 'stopped') return Promise.resolve();
     return new Promise((resolve) => this.stoppedWaiters.push(resolve));
+  }
+
+  /**
+   * Re-attaches to the process of a stored runtime entry (daemon boot, before anything starts).
+   * Only while stopped; the runner validates the entry and never signals a process that fails.
+   * Adopted: the stream is `running` with that process (uptime from `entry.startedAt`, run id
+   * continuing from `entry.runId`, stall timer armed). Then a changed spec (`entry.specHash`)
+   * restarts it and `desired` stopped (default: the spec's) stops it — never left unsupervised.
+   */
+  adopt(entry: RuntimeEntry, desired: DesiredState = this.spec.desired): AdoptOutcome {
+    const refuse = (reason: Exclude<AdoptOutcome, { adopted: true }>['reason'], detail: string, lost: boolean): AdoptOutcome => {
+      this.log[lost ? 'info' : 'error']({ pid: entry.pid, runId: entry.runId, reason, detail }, lost ? 'stored run is gone; it will be started anew if wanted' : 'stored process not adopted; it is left alone and never signalled');
+      return { adopted: false, reason, detail, lost };
+    };
+    if (entry.stream !== this.spec.id) return refuse('other-stream', `entry of stream "${entry.stream}"`, false);
+    if (this.state.observed !== 'stopped' || this.active) return refuse('not-stopped', `stream is ${this.state.observed}`, false);
+    const runner = this.deps.runner;
+    if (!runner.adopt) return refuse('unsupported', 'the process runner cannot adopt', false);
+
+    const runId = entry.runId;
+    const run: ActiveRun = {
+      record: { runId, pid: entry.pid, startedAt: entry.startedAt, firstLines: [], lastLines: [] },
+      handle: undefined,
+      parser: new ProgressParser(),
+      tracker: new ProgressTracker(),
+      stderr: new StderrLog(this.deps.redact),
+      resync: new BlockResync(),
+      registered: true,
+    };
+    // Current before the runner is called, like a spawn, so nothing it reports is lost.
+    this.active = run;
+    this.nextRunId = Math.max(this.nextRunId, runId + 1);
+    const result = runner.adopt(entry, {
+      onProgress: (chunk) => this.onProgress(runId, chunk),
+      onStderr: (chunk) => {
+        if (this.active === run) run.stderr.push(chunk);
+      },
+      onExit: (exit) => this.onExit(runId, exit),
+    });
+    if (!result.adopted) {
+      this.active = undefined;
+      const lost = GONE.has(result.reason);
+      // A gone process: its run is over. Otherwise the entry stays as evidence; the pid is left
+      // alone. NOTE: in that case the stream may be started fresh beside a live process we could
+      // not prove ours — if it was in fact our ffmpeg, two publishers may run until it ends.
+      if (lost) this.tellRegistry((registry) => registry.runEnded(this.spec.id, entry.pid));
+      return refuse(result.reason, result.detail, lost);
+    }
+    run.handle = result.handle;
+    if (result.missingPipes.length > 0) this.log.warn({ pid: entry.pid, missingPipes: result.missingPipes }, 'adopted process: some output is lost for this run');
+    this.log.info({ runId, pid: entry.pid, startedAt: entry.startedAt }, 'ffmpeg adopted');
+    this.dispatch({ type: 'adopted', since: entry.startedAt });
+    this.events.emit('run-adopted', {
+      streamId: this.spec.id,
+      runId,
+      pid: entry.pid,
+      startedAt: entry.startedAt,
+      missingPipes: result.missingPipes,
+      at: this.deps.clock.now(),
+    });
+    if (desired === 'stopped') {
+      void this.stop();
+      return { adopted: true, pid: entry.pid, then: 'stop' };
+    }
+    if (entry.specHash !== specHash(this.spec)) {
+      this.log.info({ pid: entry.pid }, 'spec changed while the daemon was away: restarting the adopted process');
+      this.restart();
+      return { adopted: true, pid: entry.pid, then: 'restart' };
+    }
+    return { adopted: true, pid: entry.pid, then: 'keep' };
   }
 
   status(): StreamStatus {
@@ -465,6 +591,7 @@ export class StreamSupervisor {
       parser: new ProgressParser(),
       tracker: new ProgressTracker(),
       stderr: new StderrLog(this.deps.redact),
+      registered: false,
     };
     this.active = run;
     run.handle = this.deps.runner.spawn(
@@ -478,6 +605,12 @@ export class StreamSupervisor {
       },
     );
     run.record.pid = run.handle.pid;
+    const identity = run.handle.describe?.();
+    if (identity !== undefined && this.active === run) {
+      run.registered = true;
+      const entry = { stream: this.spec.id, runId, identity, specHash: specHash(this.spec), startedAt };
+      this.tellRegistry((registry) => registry.runStarted(entry));
+    }
     const command = describeArgv([this.deps.ffmpeg.path, ...args], this.deps.redact);
     this.log.info({ runId, pid: run.record.pid, command: command.join(' ') }, 'ffmpeg started');
     this.events.emit('run-started', { streamId: this.spec.id, runId, pid: run.record.pid, command, at: startedAt });
@@ -487,8 +620,10 @@ export class StreamSupervisor {
     const run = this.active;
     if (!run || run.record.runId !== runId) return;
     const now = this.deps.clock.now();
+    const text = run.resync ? run.resync.accept(chunk) : chunk;
+    if (text === '') return;
     let advanced = false;
-    for (const block of run.parser.feed(chunk)) {
+    for (const block of run.parser.feed(text)) {
       if (run.tracker.update(block, now).advanced) advanced = true;
     }
     if (!advanced) return;
@@ -510,7 +645,19 @@ export class StreamSupervisor {
     if (record.lastError) this.lastError = record.lastError;
     this.active = undefined;
     this.ending = record;
+    this.endingRegistered = run.registered;
     this.dispatch({ type: 'exited', end: exit });
+  }
+
+  /** Registry calls are fire-and-forget: a failing registry never disturbs supervision. */
+  private tellRegistry(call: (registry: RunRegistry) => void): void {
+    const registry = this.deps.registry;
+    if (!registry) return;
+    try {
+      call(registry);
+    } catch (error) {
+      this.log.error({ err: error }, 'the run registry failed');
+    }
   }
 
   /** The machine has judged the exit: keep the run, count the restart, tell listeners. */
@@ -518,6 +665,8 @@ export class StreamSupervisor {
     const record = this.ending;
     this.ending = undefined;
     if (!record) return;
+    if (this.endingRegistered) this.tellRegistry((registry) => registry.runEnded(this.spec.id, record.pid));
+    this.endingRegistered = false;
     record.reason = ended.reason;
     this.finishedRuns.push(record);
     if (this.finishedRuns.length > (this.deps.runHistory ?? DEFAULT_RUN_HISTORY)) this.finishedRuns.shift();

@@ -7,11 +7,25 @@ import { canonicalJson } from '../domain/canonical-json.js';
 import { IllegalTransitionError, StreamExistsError, UnknownStreamError } from '../domain/errors.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { StreamEventMap, SupervisorChangeMap } from './stream-events.js';
-import { StreamSupervisor, type StreamSupervisorDeps } from './stream-supervisor.js';
+import type { RuntimeEntry } from '../ports/store.js';
+import { StreamSupervisor, type AdoptOutcome, type StreamSupervisorDeps } from './stream-supervisor.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { TypedEvents } from './typed-events.js';
 
 export type UpdateOutcome = 'unchanged' | 'updated';
+
+/** What `Supervisor.adopt` did with the stored runtime entries. */
+export interface AdoptReport {
+  /** Streams now supervising their adopted process (some then restart or stop it). */
+  readonly adopted: readonly string[];
+  /** Entries not adopted; `lost` ones were gone (run ended), the others were left alone. */
+  readonly refused: readonly { readonly stream: string; readonly reason: Extract<AdoptOutcome, { adopted: false }>['reason']; readonly detail: string; readonly lost: boolean }[];
+  /**
+   * Entries of streams this supervisor does not know (removed while the daemon was away). Not
+   * touched: their process, if still alive, is unsupervised until the caller deals with it.
+   */
+  readonly unknownStream: readonly string[];
+}
 
 export class Supervisor {
   readonly events: TypedEvents<StreamEventMap>;
@@ -32,6 +46,30 @@ export class Supervisor {
       deps.logger.error({ event, err: error }, 'a stream change listener failed'),
     );
     for (const spec of specs) this.create(spec);
+  }
+
+  /**
+   * Re-attaches to the processes a previous daemon left running. Call at boot, after the streams
+   * are known and BEFORE anything starts (startDesired, reconcile): a stream is adopted only while
+   * stopped. Each entry is handled by its stream (StreamSupervisor.adopt); a second entry for an
+   * already adopted stream is refused ('not-stopped') and never signalled.
+   */
+  adopt(entries: readonly RuntimeEntry[]): AdoptReport {
+    const adopted: string[] = [];
+    const refused: AdoptReport['refused'][number][] = [];
+    const unknownStream: string[] = [];
+    for (const entry of entries) {
+      const stream = this.streams.get(entry.stream);
+      if (!stream) {
+        this.deps.logger.warn({ stream: entry.stream, pid: entry.pid }, 'stored run of an unknown stream; not adopted');
+        unknownStream.push(entry.stream);
+        continue;
+      }
+      const outcome = stream.adopt(entry);
+      if (outcome.adopted) adopted.push(entry.stream);
+      else refused.push({ stream: entry.stream, reason: outcome.reason, detail: outcome.detail, lost: outcome.lost });
+    }
+    return { adopted, refused, unknownStream };
   }
 
   /** Starts every stream whose desired state is running. */

@@ -1,10 +1,14 @@
 /** A process runner whose processes are driven by the test: progress, stderr, exit, signals. */
 import type {
+  AdoptRefusalReason,
+  AdoptRequest,
+  AdoptResult,
   ChildProcessHandle,
   GroupSignal,
   ProcessExit,
   ProcessHandlers,
   ProcessRunner,
+  RuntimeIdentity,
   SpawnRequest,
 } from '../../src/ports/process-runner.js';
 
@@ -18,7 +22,18 @@ export class FakeProcess implements ChildProcessHandle {
     readonly pid: number | undefined,
     readonly request: SpawnRequest,
     private readonly handlers: ProcessHandlers,
+    /** What `describe` returns (set by runners that register runs). */
+    readonly identity?: RuntimeIdentity,
   ) {}
+
+  describe(): RuntimeIdentity | undefined {
+    return this.identity;
+  }
+
+  /** Writes raw text to the progress pipe (e.g. the middle of a block, as after an adopt). */
+  rawProgress(text: string): void {
+    this.handlers.onProgress(text);
+  }
 
   signalGroup(signal: GroupSignal): void {
     this.signals.push(signal);
@@ -52,11 +67,53 @@ export class FakeProcess implements ChildProcessHandle {
   }
 }
 
+/** How the fake runner answers an adopt request; decided by the test. */
+export type FakeAdoptVerdict =
+  | { readonly adopted: true; readonly missingPipes?: readonly ('progress' | 'stderr')[] }
+  | { readonly adopted: false; readonly reason: AdoptRefusalReason; readonly detail?: string };
+
 export class FakeProcessRunner implements ProcessRunner {
   readonly spawned: FakeProcess[] = [];
+  /** Processes re-attached through `adopt`, in order. */
+  readonly adopted: FakeProcess[] = [];
+  /** Every adopt request received, adopted or not. */
+  readonly adoptRequests: AdoptRequest[] = [];
   private nextPid = 1000;
   /** While set, every spawn fails as if the binary were missing (reported asynchronously, like node). */
   failSpawns = false;
+  /** While set, spawned handles `describe` themselves (pid, pgid = pid, fake boot id and paths). */
+  describeRuns = false;
+  /** Decides each adopt request; default: adopt it. */
+  adoptVerdict: (request: AdoptRequest) => FakeAdoptVerdict = () => ({ adopted: true });
+
+  adopt(request: AdoptRequest, handlers: ProcessHandlers): AdoptResult {
+    this.adoptRequests.push(request);
+    const verdict = this.adoptVerdict(request);
+    if (!verdict.adopted) return { adopted: false, reason: verdict.reason, detail: verdict.detail ?? verdict.reason };
+    const identity: RuntimeIdentity = {
+      pid: request.pid,
+      pgid: request.pgid,
+      startTicks: request.startTicks,
+      bootId: request.bootId,
+      cmdlineHash: request.cmdlineHash ?? '',
+      paths: request.paths,
+    };
+    const proc = new FakeProcess(request.pid, { command: '(adopted)', args: [], progressPipe: true }, handlers, identity);
+    this.adopted.push(proc);
+    return { adopted: true, handle: proc, missingPipes: verdict.missingPipes ?? [] };
+  }
+
+  private identityFor(pid: number): RuntimeIdentity {
+    const dir = `/run/streamwarden/run-${pid}`;
+    return {
+      pid,
+      pgid: pid,
+      startTicks: pid * 10,
+      bootId: 'fake-boot',
+      cmdlineHash: `cmdline-${pid}`,
+      paths: { dir, progressPipe: `${dir}/progress`, stderrPipe: `${dir}/stderr` },
+    };
+  }
 
   spawn(request: SpawnRequest, handlers: ProcessHandlers): ChildProcessHandle {
     if (this.failSpawns) {
@@ -65,7 +122,8 @@ export class FakeProcessRunner implements ProcessRunner {
       queueMicrotask(() => proc.exit({ code: null, signal: null, spawnError: { code: 'ENOENT', message: `spawn ${request.command} ENOENT` } }));
       return proc;
     }
-    const proc = new FakeProcess(this.nextPid++, request, handlers);
+    const pid = this.nextPid++;
+    const proc = new FakeProcess(pid, request, handlers, this.describeRuns ? this.identityFor(pid) : undefined);
     this.spawned.push(proc);
     return proc;
   }

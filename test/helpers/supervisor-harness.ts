@@ -78,7 +78,7 @@ export function startHarness(yaml: string, options: HarnessOptions): Harness {
     redact,
     random: Math.random,
   });
-  const recorded: { [K in EventName]: StreamEventMap[K][] } = { state: [], 'run-started': [], 'run-finished': [], health: [] };
+  const recorded: { [K in EventName]: StreamEventMap[K][] } = { state: [], 'run-started': [], 'run-adopted': [], 'run-finished': [], health: [] };
   const groups = new Set<number>();
   supervisor.events.on('state', (e) => recorded.state.push(e));
   supervisor.events.on('run-started', (e) => {

@@ -156,11 +156,13 @@ export function watchdogHarness(specs: readonly StreamSpec[], options: Partial<W
   watchdog.events.on('recovery', (e) => recoveries.push(e));
   watchdog.events.on('notification', (e) => notifications.push(e));
 
+  /** Spawned and adopted processes alike. */
+  const allProcs = (): FakeProcess[] => [...runner.spawned, ...runner.adopted];
   const frozen = new Set<string>();
   const bytesPerSecond = new Map<string, number>();
   const proc = (id: string): FakeProcess => {
     const pid = supervisor.get(id).status().pid;
-    const found = runner.spawned.find((p) => p.pid !== undefined && p.pid === pid);
+    const found = allProcs().find((p) => p.pid !== undefined && p.pid === pid);
     if (!found) throw new Error(`stream ${id} has no process`);
     return found;
   };
@@ -198,7 +200,7 @@ export function watchdogHarness(specs: readonly StreamSpec[], options: Partial<W
     setBytesPerSecond: (id, bytes) => (bytes === undefined ? bytesPerSecond.delete(id) : bytesPerSecond.set(id, bytes)),
     run: async (ms) => {
       for (let done = 0; done < ms; done += 100) {
-        for (const p of runner.spawned) {
+        for (const p of allProcs()) {
           if (!p.alive || p.signals.length === 0) continue;
           const killed = p.signals.includes('SIGKILL');
           p.exit({ code: killed ? null : 255, signal: killed ? 'SIGKILL' : null });
@@ -209,7 +211,7 @@ export function watchdogHarness(specs: readonly StreamSpec[], options: Partial<W
           for (const stream of supervisor.list()) {
             const id = stream.spec.id;
             if (frozen.has(id) || stream.status().pid === undefined) continue;
-            const p = runner.spawned.find((candidate) => candidate.pid === stream.status().pid);
+            const p = allProcs().find((candidate) => candidate.pid === stream.status().pid);
             if (p?.alive === true && p.signals.length === 0) {
               const bytes = bytesPerSecond.get(id);
               p.progress(25, bytes);
@@ -220,13 +222,13 @@ export function watchdogHarness(specs: readonly StreamSpec[], options: Partial<W
       }
     },
     exitSignalled: () => {
-      for (const p of runner.spawned) if (p.alive && p.signals.length > 0) p.exit({ code: p.signals.includes('SIGKILL') ? null : 255, signal: p.signals.includes('SIGKILL') ? 'SIGKILL' : null });
+      for (const p of allProcs()) if (p.alive && p.signals.length > 0) p.exit({ code: p.signals.includes('SIGKILL') ? null : 255, signal: p.signals.includes('SIGKILL') ? 'SIGKILL' : null });
     },
     close: async () => {
       await watchdog.stop();
       const stopping = supervisor.stopAll();
       for (let i = 0; i < 10; i++) {
-        for (const p of runner.spawned) if (p.alive && p.signals.length > 0) p.exit({ code: 255, signal: null });
+        for (const p of allProcs()) if (p.alive && p.signals.length > 0) p.exit({ code: 255, signal: null });
         await flush();
       }
       await stopping;

@@ -1,0 +1,40 @@
+/**
+ * The runtime registry as the supervisor sees it: what a later daemon needs to re-attach to the
+ * processes this one started. The daemon implements it over the store (putRuntime /
+ * clearRuntime); calls are fire-and-forget — persisting, and any error doing so, are the
+ * implementation's concern, never the supervisor's.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../domain/canonical-json.js';
+import type { StreamSpec } from '../domain/stream-spec.js';
+import type { RuntimeIdentity } from '../ports/process-runner.js';
+
+export interface RunStartedEntry {
+  readonly stream: string;
+  readonly runId: number;
+  readonly identity: RuntimeIdentity;
+  /** specHash(spec) of the spec the process was started from. */
+  readonly specHash: string;
+  readonly startedAt: number;
+}
+
+export interface RunRegistry {
+  /** A process was spawned (only for runners whose handles can `describe` themselves). */
+  runStarted(entry: RunStartedEntry): void;
+  /**
+   * The run with this pid is over (its exit was judged), or an adopted entry proved gone (a lost
+   * run). Clear the entry only if it still holds `pid` (a newer run may have replaced it).
+   */
+  runEnded(stream: string, pid: number | undefined): void;
+}
+
+/**
+ * Fingerprint of what a stream's process runs: sha256 of the canonical JSON of the spec without
+ * `desired` (wanting a stream stopped or running does not change what its process does). Two
+ * specs with equal hashes run the same ffmpeg; a different hash after a daemon restart means the
+ * spec changed while the daemon was away, so the adopted process is restarted.
+ */
+export function specHash(spec: StreamSpec): string {
+  const { desired: _desired, ...rest } = spec;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
