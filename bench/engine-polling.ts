@@ -1,0 +1,207 @@
+/**
+ * Engine polling at scale (DESIGN.md §7, issue 7): N Acestream-kind engines, 10 % of them hanging
+ * until the timeout, polled every 30 s with a 5 s timeout through the real EngineRegistry,
+ * EnginePoller and AcestreamClient on the system clock.
+ *
+ * The fake engines live in a child process (two node:http servers on 127.0.0.1: one answers
+ * get_status at once, one never answers), so the figures measured here — round time, the event
+ * loop delay (perf_hooks.monitorEventLoopDelay), CPU and memory — are the poller's alone.
+ *
+ * Targets: every round completes within 6 s; event-loop delay p99 < 50 ms.
+ * Not measured yet: the same run with supervised streams (stall detection unaffected).
+ *
+ *   npx tsx bench/engine-polling.ts                     full: 10,000 engines, 4 rounds of 30 s
+ *   npx tsx bench/engine-polling.ts 500 2 10000         500 engines, 2 rounds, 10 s interval
+ *   import { run, FULL, QUICK } from './engine-polling.js'   from bench/run.ts
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { createEngineClient } from '../src/adapters/engines/create-engine-client.js';
+import { systemClock } from '../src/adapters/system-clock.js';
+import { EnginePoller, type RoundStats } from '../src/engines/engine-poller.js';
+import { EngineRegistry } from '../src/engines/engine-registry.js';
+import type { BenchResult } from './lib/report.js';
+import { percentile, round } from './lib/stats.js';
+
+export const ID = 'engine-polling';
+export const TITLE = 'Engine polling: 10,000 engines, 10 % hanging';
+
+export interface EnginePollingOptions {
+  readonly engines: number;
+  readonly hangingRatio: number;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly rounds: number;
+  readonly maxInFlight: number;
+  readonly targetRoundMs: number;
+  readonly targetLoopDelayP99Ms: number;
+}
+
+const BASE = { hangingRatio: 0.1, intervalMs: 30_000, timeoutMs: 5_000, maxInFlight: 1_000, targetRoundMs: 6_000, targetLoopDelayP99Ms: 50 } as const;
+export const FULL: EnginePollingOptions = { ...BASE, engines: 10_000, rounds: 4 };
+export const QUICK: EnginePollingOptions = { ...BASE, engines: 10_000, rounds: 2 };
+
+export interface EnginePollingResult {
+  readonly roundsMs: readonly number[];
+  readonly maxRoundMs: number;
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
+  /** Process CPU time over wall time, in % of one core, from the first round's start to the last round's end. */
+  readonly cpuPercent: number;
+  readonly maxRssMiB: number;
+  readonly maxHeapMiB: number;
+  readonly lastRound: RoundStats;
+  readonly healthy: number;
+  readonly unhealthy: number;
+}
+
+/** The child process: two servers, ports printed as one JSON line. */
+const FAKE_ENGINES = `
+import http from 'node:http';
+const healthy = http.createServer((req, res) => {
+  req.resume();
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end('{"result":{"status":"idle","version":"3.1.75"},"error":null}');
+});
+const hung = new Set();
+const hang = http.createServer((req, res) => { hung.add(res); res.on('close', () => hung.delete(res)); });
+for (const server of [healthy, hang]) { server.maxConnections = 50000; server.keepAliveTimeout = 1000; }
+await Promise.all([healthy, hang].map((s) => new Promise((r) => s.listen(0, '127.0.0.1', 4096, r))));
+process.stdout.write(JSON.stringify({ healthy: healthy.address().port, hang: hang.address().port }) + '\\n');
+process.stdin.resume();
+process.stdin.on('end', () => process.exit(0));
+`;
+
+async function startFakeEngines(): Promise<{ child: ChildProcess; healthy: number; hang: number }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', FAKE_ENGINES], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the fake engines exited with ${code}`)));
+  });
+  const ports = JSON.parse(first) as { healthy: number; hang: number };
+  return { child, ...ports };
+}
+
+export async function measureEnginePolling(options: EnginePollingOptions, log: (line: string) => void = () => {}): Promise<EnginePollingResult> {
+  const fake = await startFakeEngines();
+  const registry = new EngineRegistry({ clock: systemClock, health: { graceMs: 0, failureThreshold: 1 } });
+  const everyHung = Math.round(1 / options.hangingRatio);
+  for (let i = 0; i < options.engines; i++) {
+    const hung = i % everyHung === 0;
+    registry.add({ id: `engine-${String(i).padStart(5, '0')}`, host: '127.0.0.1', port: hung ? fake.hang : fake.healthy, kind: 'acestream', capacity: 1, labels: {} }, 'config');
+  }
+  const poller = new EnginePoller({
+    clock: systemClock,
+    target: registry,
+    clientFor: createEngineClient,
+    intervalMs: options.intervalMs,
+    timeoutMs: options.timeoutMs,
+    maxInFlight: options.maxInFlight,
+  });
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  let maxRss = 0;
+  let maxHeap = 0;
+  const memory = setInterval(() => {
+    const usage = process.memoryUsage();
+    maxRss = Math.max(maxRss, usage.rss);
+    maxHeap = Math.max(maxHeap, usage.heapUsed);
+  }, 250);
+  const rounds: RoundStats[] = [];
+  try {
+    const wallStart = performance.now();
+    const cpuStart = process.cpuUsage();
+    loop.enable();
+    await new Promise<void>((resolve) => {
+      poller.onRound((stats) => {
+        rounds.push(stats);
+        log(`round ${rounds.length}: ${stats.durationMs} ms, ok ${stats.ok}, timed out ${stats.timedOut}, failed ${stats.failed}, peak in flight ${stats.peakInFlight}`);
+        if (rounds.length >= options.rounds) resolve();
+      });
+      poller.start();
+    });
+    loop.disable();
+    const cpu = process.cpuUsage(cpuStart);
+    const wallMs = performance.now() - wallStart;
+    await poller.stop();
+    const statuses = registry.list().map((engine) => engine.health.status);
+    const roundsMs = rounds.map((r) => r.durationMs);
+    const last = rounds.at(-1);
+    if (last === undefined) throw new Error('no round finished');
+    return {
+      roundsMs,
+      maxRoundMs: Math.max(...roundsMs),
+      loopDelayP99Ms: round(loop.percentile(99) / 1e6, 2),
+      loopDelayMaxMs: round(loop.max / 1e6, 2),
+      cpuPercent: round(((cpu.user + cpu.system) / 1_000 / wallMs) * 100, 1),
+      maxRssMiB: round(maxRss / 2 ** 20, 0),
+      maxHeapMiB: round(maxHeap / 2 ** 20, 0),
+      lastRound: last,
+      healthy: statuses.filter((s) => s === 'healthy').length,
+      unhealthy: statuses.filter((s) => s === 'unhealthy').length,
+    };
+  } finally {
+    clearInterval(memory);
+    loop.disable();
+    await poller.stop();
+    fake.child.stdin?.end();
+    fake.child.kill('SIGTERM');
+  }
+}
+
+/** The benchmark in bench/run.ts's shape. */
+export async function run(options: EnginePollingOptions, log: (line: string) => void = () => {}): Promise<BenchResult> {
+  const startedAt = performance.now();
+  const r = await measureEnginePolling(options, log);
+  return {
+    id: ID,
+    title: TITLE,
+    ok: true,
+    durationMs: performance.now() - startedAt,
+    parameters: {
+      engines: options.engines,
+      'hanging engines': Math.round(options.engines * options.hangingRatio),
+      interval: `${options.intervalMs / 1_000} s`,
+      timeout: `${options.timeoutMs / 1_000} s`,
+      'polls in flight (bound)': options.maxInFlight,
+      rounds: options.rounds,
+      setup: 'EngineRegistry + EnginePoller + AcestreamClient (node:http, no keep-alive); fake engines in a child process on 127.0.0.1',
+    },
+    figures: [
+      { label: 'round time median', value: percentile(r.roundsMs, 50), unit: 'ms' },
+      { label: 'round time max', value: r.maxRoundMs, unit: 'ms' },
+      { label: 'event-loop delay p99', value: r.loopDelayP99Ms, unit: 'ms' },
+      { label: 'event-loop delay max', value: r.loopDelayMaxMs, unit: 'ms' },
+      { label: 'CPU (% of one core, over the run)', value: r.cpuPercent, unit: '%' },
+      { label: 'RSS max', value: r.maxRssMiB, unit: 'MiB' },
+      { label: 'heap used max', value: r.maxHeapMiB, unit: 'MiB' },
+      { label: 'engines healthy / unhealthy at the end', value: r.healthy, unit: `/ ${r.unhealthy}` },
+    ],
+    targets: [
+      { target: `every round ≤ ${options.targetRoundMs / 1_000} s`, measured: `max ${r.maxRoundMs} ms`, met: r.maxRoundMs <= options.targetRoundMs },
+      { target: `event-loop delay p99 < ${options.targetLoopDelayP99Ms} ms`, measured: `${r.loopDelayP99Ms} ms`, met: r.loopDelayP99Ms < options.targetLoopDelayP99Ms },
+    ],
+    notes: [
+      'Round time runs from the first poll to the last settled poll; the hung engines set its floor (the timeout).',
+      'Not yet measured: the same run with supervised streams, to show stall detection unaffected.',
+    ],
+    samples: { roundMs: r.roundsMs },
+  };
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  const [engines, rounds, intervalMs] = process.argv.slice(2).map(Number);
+  const options: EnginePollingOptions = {
+    ...FULL,
+    ...(engines !== undefined && Number.isFinite(engines) && { engines }),
+    ...(rounds !== undefined && Number.isFinite(rounds) && { rounds }),
+    ...(intervalMs !== undefined && Number.isFinite(intervalMs) && { intervalMs }),
+  };
+  const result = await run(options, (line) => process.stderr.write(`${line}\n`));
+  const { samples: _samples, ...summary } = result;
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  process.exitCode = result.targets.every((t) => t.met) ? 0 : 1;
+}
