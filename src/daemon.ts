@@ -3,22 +3,31 @@
  * reverse. Nothing else constructs adapters.
  */
 import { randomInt } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { detectCapabilities } from './adapters/ffmpeg/detect-capabilities.js';
 import { locateFfmpeg, locateFfprobe } from './adapters/ffmpeg/locate.js';
 import { NodeProcessRunner } from './adapters/ffmpeg/node-process-runner.js';
 import { createLogger } from './adapters/logger.js';
 import { createRtmpServer } from './adapters/rtmp/create-rtmp-server.js';
+import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
 import { systemClock } from './adapters/system-clock.js';
 import type { Config } from './config/types.js';
 import { createRedactor } from './domain/redact.js';
 import { buildApp } from './http/app.js';
+import { settlingTarget, streamPersistence } from './http/stream-persistence.js';
 import { EventJournal } from './http/event-journal.js';
 import { StreamwardenMetrics } from './metrics/streamwarden-metrics.js';
 import { fail, pass, type HealthComponent } from './http/health-report.js';
-import type { Clock } from './ports/clock.js';
+import type { Clock, TimerHandle } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { ProcessRunner } from './ports/process-runner.js';
+import { StoreUnavailableError, type Store } from './ports/store.js';
+import type { DesiredEntry } from './reconcile/diff.js';
+import { Reconciler, storeDesired, type DesiredReader } from './reconcile/reconciler.js';
+import { supervisorTarget } from './reconcile/supervisor-target.js';
+import { ControllerSource } from './sources/controller-source.js';
+import { FileSource } from './sources/file-source.js';
 import { Heartbeat } from './supervisor/heartbeat.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { Watchdog } from './watchdog/watchdog.js';
@@ -29,7 +38,25 @@ export interface DaemonOptions {
   readonly runner?: ProcessRunner;
   /** Listen on this port instead of the configured one (0 = any free port). */
   readonly port?: number;
+  /**
+   * The file `config` was loaded from: watched, and re-read by `reload()` (SIGHUP). Absent for a
+   * configuration built in memory (the demo): its streams are applied once, never reloaded.
+   */
+  readonly configPath?: string;
+  /** `${VAR}` values for config reloads. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** While the store cannot be opened, try again this often. @default 10000 */
+  readonly storeRetryMs?: number;
 }
+
+/** How often the store's writability is probed for /readyz. */
+const STORE_CHECK_MS = 10_000;
+/** Retention: pruned at start and then this often. */
+const PRUNE_EVERY_MS = 60 * 60 * 1_000;
+const DAY_MS = 24 * 60 * 60 * 1_000;
+const RETENTION = { keepRunsPerStream: 50, maxEventAgeMs: 7 * DAY_MS, maxRecoveryAgeMs: 30 * DAY_MS, maxSentNotificationAgeMs: 7 * DAY_MS } as const;
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** starting: streams not started yet; running: first reconcile done; stopping: shutting down. */
 export type DaemonPhase = 'starting' | 'running' | 'stopping';
@@ -48,6 +75,12 @@ export interface Daemon {
   readonly logger: Logger;
   /** The base URL the HTTP server listens on, e.g. http://127.0.0.1:8787. */
   readonly url: string;
+  /** The store, once open (undefined while it is unavailable). */
+  store(): Store | undefined;
+  /** The reconcile loop feeding the supervisor from the store's desired set. */
+  readonly reconciler: Reconciler;
+  /** Re-reads the configuration file (SIGHUP); a no-op without a config path. Never throws. */
+  reload(): Promise<void>;
   /** Stops the HTTP server and every stream; resolves when all ffmpeg processes have exited. */
   stop(): Promise<void>;
 }
@@ -71,7 +104,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'no usable ffprobe; ffprobe checks will fail');
   }
 
-  const supervisor = new Supervisor(config.streams, {
+  // Empty: the reconciler adds and starts the streams from the store's desired set.
+  const supervisor = new Supervisor([], {
     clock,
     runner: options.runner ?? new NodeProcessRunner(),
     ffmpeg: { path: ffmpeg.path, capabilities },
@@ -103,6 +137,113 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   });
   journal.followWatchdog(watchdog.events);
 
+  // The store. When it cannot be opened the daemon runs from the configuration alone (no
+  // persistence), reports a failing `store` component and keeps trying.
+  const storePath = resolvePath(process.cwd(), config.storage.path);
+  const storeRetryMs = options.storeRetryMs ?? STORE_CHECK_MS;
+  let store: Store | undefined;
+  let storeProblem: string | undefined = 'not opened yet';
+  let fileSource: FileSource | undefined;
+  let controllerSource: ControllerSource | undefined;
+  let closing = false;
+  const timers: { storeCheck?: TimerHandle; prune?: TimerHandle; storeRetry?: TimerHandle } = {};
+
+  const configDesired = new Map<string, DesiredEntry>(config.streams.map((spec) => [spec.id, { spec, desired: spec.desired }]));
+  const readDesired: DesiredReader = () => (store ? storeDesired(store)() : Promise.resolve(configDesired));
+  // TODO(adoption): resolve after Supervisor.adopt(store.listRuntime()) once the supervisor has it.
+  const target = settlingTarget(supervisorTarget(supervisor));
+  const reconciler = new Reconciler({ target, readDesired, clock, logger, ready: Promise.resolve() });
+
+  const checkStore = async (): Promise<void> => {
+    if (!store) return;
+    try {
+      await store.checkWritable();
+      if (storeProblem !== undefined) logger.info({ path: storePath }, 'the store is writable');
+      storeProblem = undefined;
+    } catch (error) {
+      if (storeProblem === undefined) logger.error({ err: error, path: storePath }, 'the store cannot take writes; streams keep running');
+      storeProblem = errorText(error);
+    }
+  };
+  const scheduleStoreCheck = (): void => {
+    timers.storeCheck = clock.setTimer(STORE_CHECK_MS, () => {
+      void checkStore().finally(() => {
+        if (!closing) scheduleStoreCheck();
+      });
+    });
+  };
+  const prune = async (): Promise<void> => {
+    if (!store) return;
+    try {
+      const removed = await store.prune({ now: clock.now(), ...RETENTION });
+      logger.info({ removed }, 'store pruned');
+    } catch (error) {
+      logger.warn({ err: error }, 'pruning the store failed; trying again later');
+    }
+  };
+  const schedulePrune = (): void => {
+    timers.prune = clock.setTimer(PRUNE_EVERY_MS, () => {
+      void prune().finally(() => {
+        if (!closing) schedulePrune();
+      });
+    });
+  };
+
+  /** Feeds the sources into an open store; then the reconciler reads the store. */
+  const attachStore = async (opened: Store): Promise<void> => {
+    store = opened;
+    storeProblem = undefined;
+    const onChange = (reason: string) => reconciler.trigger(reason);
+    fileSource = new FileSource({
+      // A config built in memory has no file: applied once, not watched, never reloaded.
+      path: options.configPath ?? 'streamwarden.yaml',
+      env: options.env ?? process.env,
+      store: opened,
+      clock,
+      logger,
+      onChange,
+      ...(options.configPath === undefined && { watch: false as const }),
+    });
+    const outcome = await fileSource.applyConfig(config);
+    if (outcome.status !== 'applied') logger.error({ outcome }, 'the configuration streams could not be stored');
+    if (options.configPath !== undefined) fileSource.start();
+    if (config.controller) {
+      controllerSource = new ControllerSource({
+        ...config.controller,
+        store: opened,
+        clock,
+        logger,
+        onChange,
+        redact,
+        references: { rtmpServers: config.rtmpServers.map((s) => s.id), notifiers: config.notifiers.map((n) => n.id) },
+      });
+      controllerSource.start();
+    }
+    await prune();
+    schedulePrune();
+    scheduleStoreCheck();
+  };
+  const openStore = async (): Promise<void> => {
+    try {
+      const opened = await openSqliteStore({ path: storePath, clock });
+      if (closing) {
+        await opened.close();
+        return;
+      }
+      logger.info({ path: storePath }, 'store opened');
+      await attachStore(opened);
+      reconciler.trigger('store-opened');
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      storeProblem = errorText(error);
+      logger.error({ err: error, path: storePath, retryMs: storeRetryMs }, 'the store is unavailable; running from the configuration without persistence');
+      timers.storeRetry = clock.setTimer(storeRetryMs, () => {
+        if (!closing) void openStore().catch((err: unknown) => logger.error({ err }, 'opening the store failed'));
+      });
+    }
+  };
+  await openStore();
+
   const heartbeat = new Heartbeat(clock, 1_000);
   heartbeat.start();
   let phase: DaemonPhase = 'starting';
@@ -116,9 +257,15 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     },
     { name: 'config', kind: 'readiness', check: () => pass(`configuration loaded (${config.streams.length} streams)`) },
     {
+      name: 'store',
+      kind: 'readiness',
+      check: () => (storeProblem === undefined ? pass(`store writable (${storePath})`) : fail(`store unavailable: ${storeProblem}`)),
+    },
+    {
       name: 'reconcile',
       kind: 'readiness',
-      check: () => (phase === 'starting' ? fail('streams are being started') : pass('streams wanted running were started')),
+      check: () =>
+        phase === 'starting' || reconciler.status().passes === 0 ? fail('streams are being started') : pass('streams wanted running were started'),
     },
     { name: 'shutdown', kind: 'readiness', check: () => (phase === 'stopping' ? fail('shutting down') : pass('not shutting down')) },
   ];
@@ -133,14 +280,20 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       redact,
       watchdog,
       references: { rtmpServers: config.rtmpServers.map((s) => s.id), notifiers: config.notifiers.map((n) => n.id) },
+      persistence: streamPersistence({ store: () => store, reconciler, target, readDesired }),
       isShuttingDown: () => phase === 'stopping',
       ...(config.server.token ? { token: config.server.token } : {}),
     });
     await app.listen({ host: config.server.host, port: options.port ?? config.server.port });
   } catch (error) {
+    closing = true;
+    for (const timer of Object.values(timers)) timer?.cancel();
     heartbeat.stop();
     metrics.close();
     await app?.close();
+    await fileSource?.close();
+    await controllerSource?.close();
+    await store?.close();
     throw error;
   }
   const address = app.server.address();
@@ -148,7 +301,9 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   logger.info({ url, streams: config.streams.length }, 'streamwarden is listening');
 
-  supervisor.startDesired();
+  reconciler.start();
+  // The first pass launches every start; the streams exist in the supervisor once it returns.
+  await reconciler.reconcileNow();
   watchdog.start();
   phase = 'running';
 
@@ -161,13 +316,33 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     metrics,
     logger,
     url,
+    reconciler,
+    store: () => store,
+    reload: async () => {
+      if (options.configPath === undefined) {
+        logger.warn({}, 'no configuration file to reload');
+        return;
+      }
+      if (!fileSource) {
+        logger.warn({}, 'the store is unavailable; the configuration is reloaded once it opens');
+        return;
+      }
+      const outcome = await fileSource.reload('SIGHUP');
+      logger.info({ status: outcome.status }, 'configuration reloaded');
+    },
     stop: () =>
       (stopping ??= (async () => {
         // Not ready from here on (/readyz 503, changes refused), but still answering while the
         // streams stop; the server closes last, then a second stopAll catches a stream that a
         // request still in flight (a PUT) may have started.
         phase = 'stopping';
-        // The watchdog first, so that nothing restarts a stream that is being stopped.
+        closing = true;
+        for (const timer of Object.values(timers)) timer?.cancel();
+        // The sources and the reconciler first: nothing may start a stream from here on.
+        await fileSource?.close();
+        await controllerSource?.close();
+        await reconciler.close();
+        // The watchdog next, so that nothing restarts a stream that is being stopped.
         await watchdog.stop();
         logger.info({}, 'stopping every stream');
         await supervisor.stopAll();
@@ -175,6 +350,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         await supervisor.stopAll();
         metrics.close();
         heartbeat.stop();
+        // Desired state is never rewritten at shutdown: only the store is closed.
+        await store?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the store failed'));
         logger.info({}, 'all streams stopped');
       })()),
   };

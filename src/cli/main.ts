@@ -32,7 +32,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .requiredOption('-c, --config <file>', 'configuration file (YAML)')
     .action(async (opts: { config: string }) => {
       const config = await loadOrReport(opts.config, err);
-      exitCode = config ? await runDaemon(config) : 1;
+      exitCode = config ? await runDaemon(config, { configPath: opts.config }) : 1;
     });
 
   program

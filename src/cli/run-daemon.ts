@@ -1,5 +1,6 @@
 /**
- * Runs the daemon in the foreground until SIGINT or SIGTERM, then stops every stream cleanly.
+ * Runs the daemon in the foreground until SIGINT or SIGTERM, then stops every stream cleanly;
+ * SIGHUP re-reads the configuration file (`--config`).
  * A second signal, an uncaught error or an unexpected exit kills every ffmpeg process group we
  * started, so no orphan outlives the daemon.
  */
@@ -7,7 +8,7 @@ import { killAllGroupsSync } from '../adapters/ffmpeg/node-process-runner.js';
 import type { Config } from '../config/types.js';
 import { startDaemon, type Daemon } from '../daemon.js';
 
-export async function runDaemon(config: Config, options: { port?: number } = {}): Promise<number> {
+export async function runDaemon(config: Config, options: { port?: number; configPath?: string } = {}): Promise<number> {
   process.on('exit', () => {
     killAllGroupsSync();
   });
@@ -47,6 +48,11 @@ export async function runDaemon(config: Config, options: { port?: number } = {})
         },
       );
     };
+    process.on('SIGHUP', () => {
+      if (signalled) return;
+      daemon.logger.info({ signal: 'SIGHUP' }, 'reloading the configuration');
+      void daemon.reload();
+    });
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });

@@ -415,7 +415,7 @@ describe('errors', () => {
     ['severity', 'notifiers: [{id: a, type: slack, url: "https://x", minSeverity: debug}]', ['notifiers[0].minSeverity: expected one of info | warning | critical, got "debug"']],
     ['listen port', 'server: {listen: "127.0.0.1:70000"}', ['server.listen: expected "host:port" like "127.0.0.1:8787"']],
     ['empty token', 'server: {token: ""}', ['server.token: must not be empty']],
-    ['root is a list', '- a', ['(root): expected a mapping with server, storage, ffmpeg, rtmpServers, notifiers and streams']],
+    ['root is a list', '- a', ['(root): expected a mapping with server, storage, controller, ffmpeg, rtmpServers, notifiers and streams']],
     ['streams is not a list', 'streams: {id: a}', ['streams: expected a list, got a mapping']],
   ])('sections: %s', (_name, text, expected) => {
     expect(issuesOf(text)).toEqual(expected);
@@ -541,5 +541,33 @@ describe('loadConfigFile', () => {
     const error = await loadConfigFile('/nonexistent/streamwarden.yaml', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues).toEqual(['(root): cannot read config file "/nonexistent/streamwarden.yaml": no such file']);
+  });
+});
+
+describe('controller', () => {
+  it('is absent unless configured', () => {
+    expect(loadConfigText('streams: []\n', {}).controller).toBeUndefined();
+    expect(loadConfigText('controller:\n', {}).controller).toBeUndefined();
+  });
+
+  it('resolves url, token and heartbeatTimeout; the token is a secret', () => {
+    const config = loadConfigText('controller: {url: "http://127.0.0.1:9000/events", token: tok-1, heartbeatTimeout: 20s}\n', {});
+    expect(config.controller).toEqual({ url: 'http://127.0.0.1:9000/events', token: 'tok-1', heartbeatTimeoutMs: 20_000 });
+    expect(config.secrets).toContain('tok-1');
+  });
+
+  it('needs only a url', () => {
+    expect(loadConfigText('controller: {url: "http://127.0.0.1:9000/events"}\n', {}).controller).toEqual({ url: 'http://127.0.0.1:9000/events' });
+  });
+
+  it.each([
+    ['an unknown key', 'controller: {url: "http://127.0.0.1:9000/e", tokn: x}\n', /^controller\.tokn: unknown key/],
+    ['a missing url', 'controller: {token: x}\n', /^controller\.url: /],
+    ['a bad url', 'controller: {url: "ftp://x"}\n', /^controller\.url: /],
+    ['a bad heartbeatTimeout', 'controller: {url: "http://127.0.0.1:9000/e", heartbeatTimeout: soon}\n', /^controller\.heartbeatTimeout: /],
+  ])('rejects %s', (_name, text, expected) => {
+    const issues = issuesOf(text);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(expected);
   });
 });

@@ -79,7 +79,7 @@ function resolveNotifier(notifier: NonNullable<ConfigInput['notifiers']>[number]
 
 /** Secrets that are secret by field, whatever the variable (if any) they came from. */
 function fieldSecrets(config: Omit<Config, 'secrets'>): string[] {
-  const values = [config.server.token];
+  const values = [config.server.token, config.controller?.token];
   for (const notifier of config.notifiers) values.push(notifier.type === 'telegram' ? notifier.botToken : notifier.url);
   return values.filter((value): value is string => value !== undefined && value !== '');
 }
@@ -92,6 +92,13 @@ export function resolveConfig(input: ConfigInput, envSecrets: readonly string[])
   const config = {
     server: { host: listen.host, port: listen.port, ...(token !== undefined && { token }) },
     storage: { path: input.storage?.path ?? DEFAULT_STORAGE_PATH },
+    ...(input.controller && {
+      controller: {
+        url: input.controller.url,
+        ...(input.controller.token !== undefined && { token: input.controller.token }),
+        ...(input.controller.heartbeatTimeout !== undefined && { heartbeatTimeoutMs: input.controller.heartbeatTimeout }),
+      },
+    }),
     ffmpeg: { ...input.ffmpeg },
     rtmpServers,
     notifiers,

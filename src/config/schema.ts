@@ -20,6 +20,13 @@ const serverSchema = z.strictObject({
 
 const storageSchema = z.strictObject({ path: text.optional() });
 
+/** An SSE controller feeding desired state (sources/controller-source.ts). */
+const controllerSchema = z.strictObject({
+  url: httpUrl,
+  token: text.optional(),
+  heartbeatTimeout: duration({ positive: true }).optional(),
+});
+
 const ffmpegSchema = z.strictObject({ path: text.optional(), ffprobePath: text.optional() });
 
 const rtmpServerSchema = z.discriminatedUnion('type', [
@@ -117,12 +124,13 @@ export const configSchema = z.strictObject(
   {
     server: serverSchema.nullish(),
     storage: storageSchema.nullish(),
+    controller: controllerSchema.nullish(),
     ffmpeg: ffmpegSchema.nullish(),
     rtmpServers: z.array(rtmpServerSchema).nullish(),
     notifiers: z.array(notifierSchema).nullish(),
     streams: z.array(streamSchema).nullish(),
   },
-  { error: typeError('expected a mapping with server, storage, ffmpeg, rtmpServers, notifiers and streams') },
+  { error: typeError('expected a mapping with server, storage, controller, ffmpeg, rtmpServers, notifiers and streams') },
 );
 
 export type ConfigInput = z.output<typeof configSchema>;

@@ -3,6 +3,7 @@
  * frozen. Built by `loadConfigText` / `loadConfigFile` (load.ts).
  */
 import type { StreamSpec } from '../domain/stream-spec.js';
+import type { ControllerOptions } from '../sources/controller-source.js';
 
 export interface ServerConfig {
   /** Bind address; 127.0.0.1 unless the user asks for more. */
@@ -51,13 +52,15 @@ export type NotifierConfig =
 export interface Config {
   readonly server: ServerConfig;
   readonly storage: StorageConfig;
+  /** The SSE controller to follow, when configured. */
+  readonly controller?: ControllerOptions;
   readonly ffmpeg: FfmpegConfig;
   readonly rtmpServers: readonly RtmpServerConfig[];
   readonly notifiers: readonly NotifierConfig[];
   readonly streams: readonly StreamSpec[];
   /**
    * Values the redactor must mask: every `${VAR}` value whose name looks secret (KEY, TOKEN,
-   * SECRET, PASS, WEBHOOK, AUTH), plus server.token, notifier URLs and bot tokens.
+   * SECRET, PASS, WEBHOOK, AUTH), plus server.token, controller.token, notifier URLs and bot tokens.
    */
   readonly secrets: readonly string[];
 }

@@ -8,6 +8,7 @@ import type { MetricsEndpoint } from './routes/metrics.js';
 import type { HealthComponent } from './health-report.js';
 import type { SseOptions } from './sse.js';
 import type { StreamReferences } from './stream-body.js';
+import type { StreamPersistence } from './stream-persistence.js';
 
 export interface AppDeps {
   readonly supervisor: Supervisor;
@@ -28,6 +29,8 @@ export interface AppDeps {
   readonly watchdog?: { view(streamId: string): WatchdogStreamView | undefined };
   /** GET /metrics exists only when the daemon has metrics. */
   readonly metrics?: MetricsEndpoint;
+  /** The store and reconciler behind API changes; absent: changes go to the supervisor directly, in memory. */
+  readonly persistence?: StreamPersistence;
   /** SSE heartbeat and slow-client bounds (defaults in sse.ts). */
   readonly sse?: Partial<SseOptions>;
 }

@@ -208,21 +208,38 @@ describe('secrets never leave the daemon', () => {
     });
     expect((await call('GET', '/api/v1/streams/gamma/logs')).text).toContain("to 'rtmp://127.0.0.1:1/live/***'");
 
-    // GET → edit → PUT with the masked values: the real key is kept (seen in the new process's argv).
+    // A file-owned stream cannot be changed through the API (409 naming its owner, no key in it).
     const betaSpec = beta.json<StreamDetailDto>().spec;
-    const put = await call('PUT', '/api/v1/streams/beta', { body: { ...betaSpec, name: 'Beta renamed' } });
-    expect(put.status, put.text).toBe(200);
+    const owned = await call('PUT', '/api/v1/streams/beta', { body: { ...betaSpec, name: 'Beta renamed' } });
+    expect(owned.status, owned.text).toBe(409);
+    expect(owned.text).toContain('STREAM_OWNED');
+    // Its process still runs with the real values of its ${VAR}s.
     const betaPid = await waitFor(
       async () => {
         const s = (await call('GET', '/api/v1/streams/beta')).json<StreamDto>();
-        return s.state === 'running' && s.name === 'Beta renamed' ? s.pid : undefined;
+        return s.state === 'running' ? s.pid : undefined;
       },
-      { timeoutMs: 20_000, intervalMs: 100, description: 'beta to run again after the PUT' },
+      { timeoutMs: 20_000, intervalMs: 100, description: 'beta to run' },
     );
     groups.add(betaPid);
-    const argv = readFileSync(`/proc/${betaPid}/cmdline`, 'utf8').split('\0');
-    expect(argv).toContain(`rtmp://127.0.0.1:1/live/${SECRETS.BETA_KEY}?token=${SECRETS.BETA_KEY}`);
-    expect(argv).toContain(SECRETS.BETA_PASS);
+    const betaArgv = readFileSync(`/proc/${betaPid}/cmdline`, 'utf8').split('\0');
+    expect(betaArgv).toContain(`rtmp://127.0.0.1:1/live/${SECRETS.BETA_KEY}?token=${SECRETS.BETA_KEY}`);
+    expect(betaArgv).toContain(SECRETS.BETA_PASS);
+
+    // GET → edit → PUT with the masked values: the real key is kept (seen in the new process's argv).
+    const gammaSpec = (await call('GET', '/api/v1/streams/gamma')).json<StreamDetailDto>().spec;
+    const put = await call('PUT', '/api/v1/streams/gamma', { body: { ...gammaSpec, name: 'Gamma renamed' } });
+    expect(put.status, put.text).toBe(200);
+    const gammaPid = await waitFor(
+      async () => {
+        const s = (await call('GET', '/api/v1/streams/gamma')).json<StreamDto>();
+        return s.state === 'running' && s.name === 'Gamma renamed' ? s.pid : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 100, description: 'gamma to run again after the PUT' },
+    );
+    groups.add(gammaPid);
+    const argv = readFileSync(`/proc/${gammaPid}/cmdline`, 'utf8').split('\0');
+    expect(argv).toContain(`rtmp://127.0.0.1:1/live/gamma-${LITERAL_KEY}`);
 
     // Error paths.
     expect((await call('GET', '/api/v1/streams', { token: false })).status).toBe(401);
@@ -230,7 +247,7 @@ describe('secrets never leave the daemon', () => {
     expect((await call('GET', '/api/v1/streams/nope')).status).toBe(404);
     const bad = await call('POST', '/api/v1/streams', { body: { id: 'bad', output: `rtmp://127.0.0.1:1/live/${SECRETS.ALPHA_KEY}`, inputs: 7, name: SECRETS.BETA_PASS } });
     expect(bad.status).toBe(400);
-    const masked = await call('PUT', '/api/v1/streams/alpha', { body: { ...alphaDetail.spec, name: 'rtmp://127.0.0.1:1/live/***' } });
+    const masked = await call('PUT', '/api/v1/streams/gamma', { body: { ...gammaSpec, name: 'rtmp://127.0.0.1:1/live/***' } });
     expect(masked.status).toBe(400);
     expect((await call('POST', '/api/v1/streams/nope/restart')).status).toBe(404);
     const broken = await fetch(`${base}/api/v1/streams`, {
