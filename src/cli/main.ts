@@ -10,6 +10,7 @@ import { DEMO_STREAM_IDS, demoConfigYaml } from '../demo/demo-config.js';
 import { ConfigError } from '../domain/errors.js';
 import { controlStream, type StreamAction } from './control.js';
 import { registerControllerCommand } from './controller-command.js';
+import { registerNotifyCommand } from './notify-command.js';
 import { runDaemon } from './run-daemon.js';
 import { showStatus } from './status.js';
 
@@ -90,13 +91,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
   }
 
-  registerControllerCommand(program, {
+  const io = {
     out,
     err,
-    setExitCode: (code) => {
+    setExitCode: (code: number) => {
       exitCode = code;
     },
-  });
+  };
+  registerControllerCommand(program, io);
+  registerNotifyCommand(program, io);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
