@@ -1,6 +1,7 @@
 /** What the HTTP layer needs from the daemon. */
 import type { Redactor } from '../domain/redact.js';
 import type { Clock } from '../ports/clock.js';
+import type { EngineRegistry } from '../engines/engine-registry.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { WatchdogStreamView } from '../watchdog/watchdog-view.js';
 import type { EventJournal } from './event-journal.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   readonly metrics?: MetricsEndpoint;
   /** The store and reconciler behind API changes; absent: changes go to the supervisor directly, in memory. */
   readonly persistence?: StreamPersistence;
+  /** The engine pool; /api/v1/engines exists only when the daemon has one. */
+  readonly engines?: EngineRegistry;
   /** SSE heartbeat and slow-client bounds (defaults in sse.ts). */
   readonly sse?: Partial<SseOptions>;
 }

@@ -11,6 +11,7 @@ import { ShuttingDownError } from '../domain/errors.js';
 import type { AppDeps } from './app-deps.js';
 import { createTokenCheck } from './auth.js';
 import { errorBody, toErrorResponse } from './errors.js';
+import { registerEngineRoutes } from './routes/engines.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes, wantsVerbose } from './routes/health.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
@@ -68,5 +69,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerWatchdogRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerMetricsRoutes(app, deps);
+  if (deps.engines) registerEngineRoutes(app, { engines: deps.engines, redact: deps.redact });
   return app;
 }

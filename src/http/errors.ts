@@ -3,9 +3,11 @@
  * `{"error": {"code", "message"}}`; unknown errors are 500 with a generic message, so internal
  * details (and anything secret in them) never reach a client.
  */
+import { ENGINE_ERROR_STATUS } from '../domain/engines/engine-errors.js';
 import { InvalidStreamError, StreamwardenError } from '../domain/errors.js';
 
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  ...ENGINE_ERROR_STATUS,
   BAD_REQUEST: 400,
   INVALID_CONFIG: 400,
   INVALID_STREAM: 400,
