@@ -3,17 +3,21 @@
  * reverse. Nothing else constructs adapters.
  */
 import { randomInt } from 'node:crypto';
-import { resolve as resolvePath } from 'node:path';
+import path, { resolve as resolvePath } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { detectCapabilities } from './adapters/ffmpeg/detect-capabilities.js';
 import { locateFfmpeg, locateFfprobe } from './adapters/ffmpeg/locate.js';
-import { NodeProcessRunner } from './adapters/ffmpeg/node-process-runner.js';
+import { killAllGroupsSync, NodeProcessRunner } from './adapters/ffmpeg/node-process-runner.js';
 import { createLogger } from './adapters/logger.js';
+import { FifoProcessRunner } from './adapters/process/fifo-process-runner.js';
+import { ensureRoot } from './adapters/process/runtime-dir.js';
 import { createRtmpServer } from './adapters/rtmp/create-rtmp-server.js';
 import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
+import { storeRunRegistry } from './adapters/store-run-registry.js';
 import { systemClock } from './adapters/system-clock.js';
 import type { Config } from './config/types.js';
 import { createRedactor } from './domain/redact.js';
+import type { StreamSpec } from './domain/stream-spec.js';
 import { buildApp } from './http/app.js';
 import { settlingTarget, streamPersistence } from './http/stream-persistence.js';
 import { EventJournal } from './http/event-journal.js';
@@ -83,6 +87,38 @@ export interface Daemon {
   reload(): Promise<void>;
   /** Stops the HTTP server and every stream; resolves when all ffmpeg processes have exited. */
   stop(): Promise<void>;
+  /**
+   * True when ffmpeg runs under the FIFO runner: its processes outlive the daemon on purpose, and
+   * a crash must leave them running for the next daemon to re-attach to.
+   */
+  readonly processesSurviveExit: boolean;
+  /** Last resort (second signal): SIGKILLs every ffmpeg group still live. Synchronous. */
+  killAllSync(): number;
+}
+
+/**
+ * The runner whose ffmpeg processes outlive the daemon, with its runtime folder (0700) beside the
+ * store; undefined (the caller falls back to the plain runner) when the folder is unusable.
+ */
+function createFifoRunner(runtimeDir: string, clock: Clock, logger: Logger): FifoProcessRunner | undefined {
+  try {
+    ensureRoot(runtimeDir);
+  } catch (error) {
+    logger.error({ err: error, runtimeDir }, 'the runtime folder is unusable; ffmpeg will not survive a daemon restart');
+    return undefined;
+  }
+  logger.info({ runtimeDir }, 'ffmpeg runs survive a daemon restart (named pipes)');
+  return new FifoProcessRunner({ runtimeDir, clock });
+}
+
+/** SIGKILLs one process group; false when it is already gone. */
+function killGroupSync(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function startDaemon(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
@@ -104,39 +140,6 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'no usable ffprobe; ffprobe checks will fail');
   }
 
-  // Empty: the reconciler adds and starts the streams from the store's desired set.
-  const supervisor = new Supervisor([], {
-    clock,
-    runner: options.runner ?? new NodeProcessRunner(),
-    ffmpeg: { path: ffmpeg.path, capabilities },
-    logger,
-    redact,
-    random: () => randomInt(0, 1_000_000) / 1_000_000,
-  });
-
-  const journal = new EventJournal({
-    clock,
-    redact,
-    onListenerError: (error) => logger.error({ err: error }, 'an event subscriber failed'),
-  });
-  journal.follow(supervisor.events);
-  // Before any stream starts, so no run is missed.
-  const metrics = new StreamwardenMetrics({ supervisor, clock, logger });
-  metrics.start();
-
-  const watchdog = new Watchdog({
-    supervisor,
-    clock,
-    logger,
-    redact,
-    metrics,
-    ffmpegPath: ffmpeg.path,
-    ffprobePath,
-    rtmpServers: config.rtmpServers.map((server) => createRtmpServer(server, { redact, clock })),
-    random: () => randomInt(0, 1_000_000) / 1_000_000,
-  });
-  journal.followWatchdog(watchdog.events);
-
   // The store. When it cannot be opened the daemon runs from the configuration alone (no
   // persistence), reports a failing `store` component and keeps trying.
   const storePath = resolvePath(process.cwd(), config.storage.path);
@@ -147,12 +150,9 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   let controllerSource: ControllerSource | undefined;
   let closing = false;
   const timers: { storeCheck?: TimerHandle; prune?: TimerHandle; storeRetry?: TimerHandle } = {};
+  /** Set once the reconciler exists. */
+  let triggerReconcile: (reason: string) => void = () => undefined;
 
-  const configDesired = new Map<string, DesiredEntry>(config.streams.map((spec) => [spec.id, { spec, desired: spec.desired }]));
-  const readDesired: DesiredReader = () => (store ? storeDesired(store)() : Promise.resolve(configDesired));
-  // TODO(adoption): resolve after Supervisor.adopt(store.listRuntime()) once the supervisor has it.
-  const target = settlingTarget(supervisorTarget(supervisor));
-  const reconciler = new Reconciler({ target, readDesired, clock, logger, ready: Promise.resolve() });
 
   const checkStore = async (): Promise<void> => {
     if (!store) return;
@@ -193,7 +193,9 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const attachStore = async (opened: Store): Promise<void> => {
     store = opened;
     storeProblem = undefined;
-    const onChange = (reason: string) => reconciler.trigger(reason);
+    // The reconciler may not exist yet (the first attempt opens the store before it): its first
+    // pass reads the store anyway.
+    const onChange = (reason: string) => triggerReconcile(reason);
     fileSource = new FileSource({
       // A config built in memory has no file: applied once, not watched, never reloaded.
       path: options.configPath ?? 'streamwarden.yaml',
@@ -223,6 +225,14 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     schedulePrune();
     scheduleStoreCheck();
   };
+  const storeUnavailable = (error: StoreUnavailableError): void => {
+    storeProblem = errorText(error);
+    logger.error({ err: error, path: storePath, retryMs: storeRetryMs }, 'the store is unavailable; running from the configuration without persistence');
+    timers.storeRetry = clock.setTimer(storeRetryMs, () => {
+      if (!closing) void openStore().catch((err: unknown) => logger.error({ err }, 'opening the store failed'));
+    });
+  };
+  /** Later attempts, after a first one failed: the streams already run under the fallback runner. */
   const openStore = async (): Promise<void> => {
     try {
       const opened = await openSqliteStore({ path: storePath, clock });
@@ -232,17 +242,110 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       }
       logger.info({ path: storePath }, 'store opened');
       await attachStore(opened);
-      reconciler.trigger('store-opened');
+      triggerReconcile('store-opened');
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
-      storeProblem = errorText(error);
-      logger.error({ err: error, path: storePath, retryMs: storeRetryMs }, 'the store is unavailable; running from the configuration without persistence');
-      timers.storeRetry = clock.setTimer(storeRetryMs, () => {
-        if (!closing) void openStore().catch((err: unknown) => logger.error({ err }, 'opening the store failed'));
-      });
+      storeUnavailable(error);
     }
   };
-  await openStore();
+
+  // The first attempt, before the supervisor exists: with a store, ffmpeg runs under the FIFO
+  // runner (it outlives the daemon, and the next daemon re-attaches to it); without one there is
+  // nothing to re-attach from, so the plain runner (its groups die with the daemon) is used.
+  let firstStore: Store | undefined;
+  try {
+    firstStore = await openSqliteStore({ path: storePath, clock });
+    logger.info({ path: storePath }, 'store opened');
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    storeUnavailable(error);
+  }
+  // The file and controller sources write the desired set before any stream is known.
+  if (firstStore) await attachStore(firstStore);
+  const fifoRunner = options.runner === undefined && firstStore !== undefined ? createFifoRunner(path.join(path.dirname(storePath), 'run'), clock, logger) : undefined;
+  const registry = fifoRunner ? storeRunRegistry(() => store, logger) : undefined;
+
+  // The streams of the store's desired set are created stopped (the constructor starts nothing),
+  // so that their surviving processes can be adopted before the reconciler starts anything.
+  // Without re-attach the supervisor starts empty: the reconciler adds and starts the streams.
+  let initialSpecs: StreamSpec[] = [];
+  if (fifoRunner && firstStore) {
+    try {
+      initialSpecs = [...(await storeDesired(firstStore)()).values()].map(({ spec, desired }) => ({ ...spec, desired }));
+    } catch (error) {
+      logger.error({ err: error }, 'reading the desired streams failed; nothing is re-attached');
+    }
+  }
+  const supervisor = new Supervisor(initialSpecs, {
+    clock,
+    runner: options.runner ?? fifoRunner ?? new NodeProcessRunner(),
+    ffmpeg: { path: ffmpeg.path, capabilities },
+    logger,
+    redact,
+    random: () => randomInt(0, 1_000_000) / 1_000_000,
+    ...(registry && { registry }),
+  });
+
+  const journal = new EventJournal({
+    clock,
+    redact,
+    onListenerError: (error) => logger.error({ err: error }, 'an event subscriber failed'),
+  });
+  journal.follow(supervisor.events);
+  // Before any stream starts, so no run is missed.
+  const metrics = new StreamwardenMetrics({ supervisor, clock, logger });
+  metrics.start();
+
+  const watchdog = new Watchdog({
+    supervisor,
+    clock,
+    logger,
+    redact,
+    metrics,
+    ffmpegPath: ffmpeg.path,
+    ffprobePath,
+    rtmpServers: config.rtmpServers.map((server) => createRtmpServer(server, { redact, clock })),
+    random: () => randomInt(0, 1_000_000) / 1_000_000,
+  });
+  journal.followWatchdog(watchdog.events);
+
+  /**
+   * Re-attach at boot: adopt the stored runs (validated by the runner: a process that fails, or an
+   * entry of another boot, is never signalled), then remove run folders nobody uses. The
+   * reconciler's first pass waits for it; it then starts what was not adopted.
+   */
+  const adoptAtBoot = async (): Promise<void> => {
+    if (!fifoRunner || !firstStore) return;
+    try {
+      const entries = await firstStore.listRuntime();
+      const report = supervisor.adopt(entries);
+      // Folders of unknown streams are kept too: their process, if alive, still writes to them.
+      const keep = new Set([...report.adopted, ...report.unknownStream]);
+      const swept = fifoRunner.sweep(entries.filter((entry) => keep.has(entry.stream)));
+      logger.info(
+        {
+          stored: entries.length,
+          adopted: report.adopted,
+          refused: report.refused.map(({ stream, reason, lost }) => ({ stream, reason, lost })),
+          unknownStream: report.unknownStream,
+          swept,
+        },
+        're-attached to surviving ffmpeg runs',
+      );
+    } catch (error) {
+      logger.error({ err: error }, 're-attaching to surviving ffmpeg runs failed; streams start fresh');
+    }
+  };
+  const ready = adoptAtBoot();
+  await ready;
+
+  const configDesired = new Map<string, DesiredEntry>(config.streams.map((spec) => [spec.id, { spec, desired: spec.desired }]));
+  const readDesired: DesiredReader = () => (store ? storeDesired(store)() : Promise.resolve(configDesired));
+  const target = settlingTarget(supervisorTarget(supervisor));
+  const reconciler = new Reconciler({ target, readDesired, clock, logger, ready });
+  triggerReconcile = (reason) => reconciler.trigger(reason);
+
+
 
   const heartbeat = new Heartbeat(clock, 1_000);
   heartbeat.start();
@@ -318,6 +421,12 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     url,
     reconciler,
     store: () => store,
+    processesSurviveExit: fifoRunner !== undefined,
+    killAllSync: () => {
+      let killed = killAllGroupsSync();
+      for (const run of fifoRunner?.activeRuns() ?? []) if (killGroupSync(run.pgid)) killed += 1;
+      return killed;
+    },
     reload: async () => {
       if (options.configPath === undefined) {
         logger.warn({}, 'no configuration file to reload');
@@ -350,6 +459,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         await supervisor.stopAll();
         metrics.close();
         heartbeat.stop();
+        // The runtime entries of the stopped runs are cleared before the store closes.
+        await registry?.flush();
         // Desired state is never rewritten at shutdown: only the store is closed.
         await store?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the store failed'));
         logger.info({}, 'all streams stopped');

@@ -1,14 +1,17 @@
 /**
  * Runs the daemon in the foreground until SIGINT or SIGTERM, then stops every stream cleanly;
  * SIGHUP re-reads the configuration file (`--config`).
- * A second signal, an uncaught error or an unexpected exit kills every ffmpeg process group we
- * started, so no orphan outlives the daemon.
+ * A second signal kills every ffmpeg process group still live.
+ * An uncaught error or an unexpected exit depends on the runner: with the store (FIFO runner)
+ * ffmpeg is left running on purpose — the next daemon re-attaches to it; without one (plain
+ * runner) every group we started is killed, so no orphan outlives the daemon.
  */
 import { killAllGroupsSync } from '../adapters/ffmpeg/node-process-runner.js';
 import type { Config } from '../config/types.js';
 import { startDaemon, type Daemon } from '../daemon.js';
 
 export async function runDaemon(config: Config, options: { port?: number; configPath?: string } = {}): Promise<number> {
+  // Only the plain runner's groups are in this registry: FIFO-runner processes are never killed here.
   process.on('exit', () => {
     killAllGroupsSync();
   });
@@ -22,8 +25,12 @@ export async function runDaemon(config: Config, options: { port?: number; config
   }
 
   const onFatal = (error: unknown) => {
-    daemon.logger.fatal({ err: error }, 'unexpected error; killing every stream and exiting');
-    killAllGroupsSync();
+    if (daemon.processesSurviveExit) {
+      daemon.logger.fatal({ err: error }, 'unexpected error; exiting and leaving ffmpeg running for the next daemon to re-attach to');
+    } else {
+      daemon.logger.fatal({ err: error }, 'unexpected error; killing every stream and exiting');
+      killAllGroupsSync();
+    }
     process.exit(1);
   };
   process.on('uncaughtException', onFatal);
@@ -34,7 +41,7 @@ export async function runDaemon(config: Config, options: { port?: number; config
     const onSignal = (signal: NodeJS.Signals) => {
       if (signalled) {
         daemon.logger.warn({ signal }, 'second signal: killing every stream now');
-        killAllGroupsSync();
+        daemon.killAllSync();
         process.exit(1);
       }
       signalled = true;
@@ -43,7 +50,7 @@ export async function runDaemon(config: Config, options: { port?: number; config
         () => resolve(0),
         (error: unknown) => {
           daemon.logger.error({ err: error }, 'clean shutdown failed');
-          killAllGroupsSync();
+          daemon.killAllSync();
           resolve(1);
         },
       );
