@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../ports/logger.js';
-import type { RunStartInput, RuntimeEntry } from '../ports/store.js';
-import type { RunStartedEntry } from '../supervisor/run-registry.js';
+import type { RunEndInput, RunStartInput, RuntimeEntry } from '../ports/store.js';
+import type { RunOutcome, RunStartedEntry } from '../supervisor/run-registry.js';
 import { storeRunRegistry, type RegistryStore } from './store-run-registry.js';
 
 interface Logged {
@@ -44,6 +44,15 @@ const started = (stream: string, pid: number): RunStartedEntry => ({
   },
 });
 
+const ended = (reason: RunOutcome['reason']): RunOutcome => ({
+  endedAt: 2_000,
+  reason,
+  exitCode: 1,
+  signal: null,
+  firstLines: [],
+  lastLines: [],
+});
+
 class MemoryStore implements RegistryStore {
   readonly calls: string[] = [];
   readonly runtime = new Map<string, RuntimeEntry>();
@@ -58,10 +67,20 @@ class MemoryStore implements RegistryStore {
   }
 
   async putRuntime(entry: RuntimeEntry): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Yield a few turns so a later call would overtake this one if calls were not chained.
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     if (this.failPut) throw new Error('disk full');
     this.calls.push(`put ${entry.stream} ${entry.pid}`);
     this.runtime.set(entry.stream, entry);
+  }
+
+  listRuntime(): Promise<RuntimeEntry[]> {
+    return Promise.resolve([...this.runtime.values()]);
+  }
+
+  recordRunEnd(runId: number, end: RunEndInput): Promise<void> {
+    this.calls.push(`end ${runId} ${end.reason}`);
+    return Promise.resolve();
   }
 
   clearRuntime(stream: string, pid?: number): Promise<void> {
@@ -97,10 +116,10 @@ describe('storeRunRegistry', () => {
     const store = new MemoryStore();
     const registry = storeRunRegistry(() => store, recordingLogger().logger);
     registry.runStarted(started('cam', 1));
-    registry.runEnded('cam', 1);
+    registry.runEnded('cam', 1, ended('exited'));
     registry.runStarted(started('cam', 2));
     await registry.flush();
-    expect(store.calls).toEqual(['run cam 1 hash-cam', 'put cam 1', 'clear cam 1', 'run cam 2 hash-cam', 'put cam 2']);
+    expect(store.calls).toEqual(['run cam 1 hash-cam', 'put cam 1', 'clear cam 1', 'end 101 exited', 'run cam 2 hash-cam', 'put cam 2']);
     expect(store.runtime.get('cam')?.pid).toBe(2);
   });
 
@@ -114,7 +133,7 @@ describe('storeRunRegistry', () => {
     await registry.flush();
     expect(logged.some((l) => l.level === 'warn' && l.msg === 'recording a run start failed')).toBe(true);
     open = undefined;
-    expect(() => registry.runEnded('cam', 9)).not.toThrow();
+    expect(() => registry.runEnded('cam', 9, ended('stopped'))).not.toThrow();
     await registry.flush();
     expect(logged.some((l) => l.level === 'warn' && l.msg.startsWith('the store is unavailable'))).toBe(true);
     expect(store.calls).toEqual(['run cam 9 hash-cam']);

@@ -4,14 +4,15 @@
  * missing store (not open yet, closed) is a logged no-op.
  *
  * runStarted records a run (`recordRunStart`) and stores the runtime entry under that run's id
- * (the runtime row references `runs`); runEnded clears the entry if it still holds the pid. Calls
+ * (the runtime row references `runs`); runEnded closes that run in the history and clears the
+ * entry if it still holds the pid (adopted runs are found through the stored entry). Calls
  * for one stream are applied in order, so an end never overtakes its start.
  */
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
-import type { RunRegistry, RunStartedEntry } from '../supervisor/run-registry.js';
+import type { RunOutcome, RunRegistry, RunStartedEntry } from '../supervisor/run-registry.js';
 
-export type RegistryStore = Pick<Store, 'putRuntime' | 'clearRuntime' | 'recordRunStart'>;
+export type RegistryStore = Pick<Store, 'putRuntime' | 'clearRuntime' | 'recordRunStart' | 'recordRunEnd' | 'listRuntime'>;
 
 export interface StoreRunRegistry extends RunRegistry {
   /** Resolves once every call made so far has been applied (or failed and been logged). */
@@ -58,8 +59,12 @@ export function storeRunRegistry(store: () => RegistryStore | undefined, logger:
         });
       });
     },
-    runEnded: (stream: string, pid: number | undefined) => {
-      enqueue(stream, 'a run end', { stream, pid }, (opened) => opened.clearRuntime(stream, pid));
+    runEnded: (stream: string, pid: number | undefined, outcome: RunOutcome) => {
+      enqueue(stream, 'a run end', { stream, pid }, async (opened) => {
+        const stored = (await opened.listRuntime()).find((entry) => entry.stream === stream && entry.pid === pid);
+        await opened.clearRuntime(stream, pid);
+        if (stored) await opened.recordRunEnd(stored.runId, outcome);
+      });
     },
     flush: async () => {
       await Promise.all(chains.values());

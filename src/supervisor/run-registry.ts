@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json.js';
+import type { ExitReason } from '../domain/lifecycle.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { RuntimeIdentity } from '../ports/process-runner.js';
 
@@ -18,6 +19,18 @@ export interface RunStartedEntry {
   readonly startedAt: number;
 }
 
+/** How a run ended, for the runs history (lines already redacted). */
+export interface RunOutcome {
+  readonly endedAt: number;
+  /** An exit reason, or `lost` for a stored run whose process proved gone at adoption. */
+  readonly reason: ExitReason | 'lost';
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly lastError?: string;
+  readonly firstLines: readonly string[];
+  readonly lastLines: readonly string[];
+}
+
 export interface RunRegistry {
   /** A process was spawned (only for runners whose handles can `describe` themselves). */
   runStarted(entry: RunStartedEntry): void;
@@ -25,7 +38,7 @@ export interface RunRegistry {
    * The run with this pid is over (its exit was judged), or an adopted entry proved gone (a lost
    * run). Clear the entry only if it still holds `pid` (a newer run may have replaced it).
    */
-  runEnded(stream: string, pid: number | undefined): void;
+  runEnded(stream: string, pid: number | undefined, outcome: RunOutcome): void;
 }
 
 /**

@@ -32,7 +32,7 @@ import type { Logger } from '../ports/logger.js';
 import type { AdoptRefusalReason, ChildProcessHandle, ProcessExit, ProcessRunner } from '../ports/process-runner.js';
 import type { RuntimeEntry } from '../ports/store.js';
 import type { DesiredState } from '../domain/stream-spec.js';
-import { specHash, type RunRegistry } from './run-registry.js';
+import { specHash, type RunOutcome, type RunRegistry } from './run-registry.js';
 import type { StreamEventMap } from './stream-events.js';
 import { TypedEvents } from './typed-events.js';
 
@@ -381,7 +381,10 @@ export class StreamSupervisor {
       // A gone process: its run is over. Otherwise the entry stays as evidence; the pid is left
       // alone. NOTE: in that case the stream may be started fresh beside a live process we could
       // not prove ours — if it was in fact our ffmpeg, two publishers may run until it ends.
-      if (lost) this.tellRegistry((registry) => registry.runEnded(this.spec.id, entry.pid));
+      if (lost) {
+        const outcome: RunOutcome = { endedAt: this.deps.clock.now(), reason: 'lost', exitCode: null, signal: null, firstLines: [], lastLines: [] };
+        this.tellRegistry((registry) => registry.runEnded(this.spec.id, entry.pid, outcome));
+      }
       return refuse(result.reason, result.detail, lost);
     }
     run.handle = result.handle;
@@ -665,9 +668,20 @@ export class StreamSupervisor {
     const record = this.ending;
     this.ending = undefined;
     if (!record) return;
-    if (this.endingRegistered) this.tellRegistry((registry) => registry.runEnded(this.spec.id, record.pid));
-    this.endingRegistered = false;
     record.reason = ended.reason;
+    if (this.endingRegistered) {
+      const outcome = {
+        endedAt: record.endedAt ?? this.deps.clock.now(),
+        reason: ended.reason,
+        exitCode: record.exitCode ?? null,
+        signal: record.signal ?? null,
+        ...(record.lastError === undefined ? {} : { lastError: record.lastError }),
+        firstLines: record.firstLines,
+        lastLines: record.lastLines,
+      };
+      this.tellRegistry((registry) => registry.runEnded(this.spec.id, record.pid, outcome));
+    }
+    this.endingRegistered = false;
     this.finishedRuns.push(record);
     if (this.finishedRuns.length > (this.deps.runHistory ?? DEFAULT_RUN_HISTORY)) this.finishedRuns.shift();
     // Older runs keep their outcome but not their log lines, so memory stays bounded per stream.
