@@ -308,6 +308,12 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     random: () => randomInt(0, 1_000_000) / 1_000_000,
   });
   journal.followWatchdog(watchdog.events);
+  // The event log in the store: what happened, kept across restarts (pruned by retention).
+  journal.subscribe((event) => {
+    store
+      ?.appendEvent({ at: clock.now(), type: event.type, ...(event.streamId === undefined ? {} : { stream: event.streamId }), payload: JSON.parse(event.data) as unknown })
+      .catch((error: unknown) => logger.warn({ err: error, type: event.type }, 'could not record an event in the store'));
+  });
 
   /**
    * Re-attach at boot: adopt the stored runs (validated by the runner: a process that fails, or an
