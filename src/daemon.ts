@@ -17,7 +17,7 @@ import { storeRunRegistry } from './adapters/store-run-registry.js';
 import { systemClock } from './adapters/system-clock.js';
 import type { Config } from './config/types.js';
 import { createRedactor } from './domain/redact.js';
-import type { StreamSpec } from './domain/stream-spec.js';
+import { DEFAULT_STOP_POLICY, type StreamSpec } from './domain/stream-spec.js';
 import { buildApp } from './http/app.js';
 import { settlingTarget, streamPersistence } from './http/stream-persistence.js';
 import { EventJournal } from './http/event-journal.js';
@@ -33,6 +33,7 @@ import { supervisorTarget } from './reconcile/supervisor-target.js';
 import { ControllerSource } from './sources/controller-source.js';
 import { FileSource } from './sources/file-source.js';
 import { Heartbeat } from './supervisor/heartbeat.js';
+import { stopStrayRuns } from './supervisor/stop-stray-runs.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { Watchdog } from './watchdog/watchdog.js';
 
@@ -337,6 +338,20 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
           swept,
         },
         're-attached to surviving ffmpeg runs',
+      );
+      // A stream removed while the daemon was down must not go on publishing unsupervised.
+      const unknown = new Set(report.unknownStream);
+      void stopStrayRuns(
+        entries.filter((entry) => unknown.has(entry.stream)),
+        {
+          runner: fifoRunner,
+          clock,
+          logger,
+          stop: DEFAULT_STOP_POLICY,
+          forget: (run) => {
+            firstStore.clearRuntime(run.stream, run.pid).catch((error: unknown) => logger.warn({ err: error, stream: run.stream }, 'could not forget a stray run'));
+          },
+        },
       );
     } catch (error) {
       logger.error({ err: error }, 're-attaching to surviving ffmpeg runs failed; streams start fresh');

@@ -71,7 +71,8 @@ export type AdoptOutcome =
     };
 
 /** Refusals that prove our process is gone: its run is lost, the stream may start anew. */
-const GONE: ReadonlySet<AdoptRefusalReason> = new Set(['other-boot', 'not-running', 'pid-reused', 'zombie']);
+/** Adopt refusals that prove the stored process is gone (as opposed to "alive but not provably ours"). */
+export const GONE: ReadonlySet<AdoptRefusalReason> = new Set(['other-boot', 'not-running', 'pid-reused', 'zombie']);
 
 /**
  * After a re-attach the pipe may deliver the middle of a progress block (even of a line): drop

@@ -296,4 +296,42 @@ streams:${yaml}`,
     // The daemon did not stop them: the old processes are still there, and ours to kill.
     for (const pid of oldPids.values()) expect(processAlive(pid)).toBe(true);
   });
+  it('a stream removed while the daemon was down: its stray ffmpeg is stopped, the others are adopted', async () => {
+    const dir = mkdtempSync(path.join(tempDir, 'removed-'));
+    const port = await freePort();
+    const both = [
+      { id: 'kept', output: ['-f', 'null', '-'] },
+      { id: 'removed', output: ['-f', 'null', '-'] },
+    ];
+    const file = config(dir, port, both);
+    const first = startDaemon(file, port);
+    const pids = await waitForRunning(first, ['kept', 'removed'], 'the first daemon to run both streams');
+    const dbPath = path.join(dir, 'streamwarden.db');
+    await waitFor(
+      () => {
+        const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+        try {
+          return (db.prepare('SELECT COUNT(*) AS n FROM runtime').get() as { n: number }).n === 2;
+        } finally {
+          db.close();
+        }
+      },
+      { timeoutMs: 10_000, description: 'both runtime rows to be stored' },
+    );
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    config(dir, port, both.slice(0, 1));
+    const second = startDaemon(file, port);
+    const adopted = await waitForRunning(second, ['kept'], 'the second daemon to adopt the kept stream');
+    expect(adopted.get('kept')).toBe(pids.get('kept'));
+    const stray = pids.get('removed');
+    if (stray === undefined) throw new Error('no pid for the removed stream');
+    await waitFor(() => !processAlive(stray), { timeoutMs: 15_000, description: 'the removed stream\'s ffmpeg to be stopped' });
+    expect(liveInGroup(stray)).toEqual([]);
+    expect((await listStreams(second))?.map((s) => s.id)).toEqual(['kept']);
+
+    const result = await stopDaemon(second);
+    expect(result.code, second.output().slice(-4_000)).toBe(0);
+  });
 });
