@@ -17,7 +17,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { HealthProbe, ProbeResult } from '../../ports/health-probe.js';
 import { systemClock } from '../system-clock.js';
 import { DetectLog, lastProgressSeconds, type DetectKind } from './content-detect.js';
-import { Deadline, formatSeconds, guardedRun, timedOutMessage, type ProbeCommonOptions } from './probe-support.js';
+import { Deadline, formatSeconds, guardedRun, commandFailure, type ProbeCommonOptions } from './probe-support.js';
 import { runProcess } from './run-process.js';
 
 export interface ContentProbeOptions extends ProbeCommonOptions {
@@ -160,21 +160,9 @@ export class ContentProbe implements HealthProbe {
           signal: deadline.signal,
           onStderrLine: (line) => log.feed(line),
         });
+        const failed = commandFailure('ffmpeg', this.options.ffmpegPath, result, { timeoutMs, deadline, lastError: () => log.lastErrorLine });
+        if (failed) return failed;
         const details = { pid: result.pid };
-        switch (result.outcome) {
-          case 'spawn-failed':
-            return { ok: false, message: `ffmpeg could not be started (${result.spawnError ?? 'error'}): ${this.options.ffmpegPath}` };
-          case 'timed-out':
-            return { ok: false, message: timedOutMessage(timeoutMs), details };
-          case 'aborted':
-            return { ok: false, message: deadline.reason(), details };
-          case 'exited':
-            break;
-        }
-        if (result.code !== 0) {
-          const why = log.lastErrorLine || (result.signal === null ? 'no message' : `killed by ${result.signal}`);
-          return { ok: false, message: `ffmpeg failed (exit ${result.code ?? result.signal ?? '?'}): ${why}`, details };
-        }
         const requested = durationMs / 1000;
         const sample = lastProgressSeconds(result.stdout) ?? log.statsTimeSeconds ?? 0;
         if (sample < requested * 0.5) {

@@ -13,7 +13,7 @@ import type { HealthProbe, ProbeResult } from '../../ports/health-probe.js';
 import type { ParseOutcome } from '../rtmp/options.js';
 import { asNumber, asRecord, asRecords, asText, parseJson } from '../rtmp/untrusted.js';
 import { systemClock } from '../system-clock.js';
-import { Deadline, guardedRun, lastLine, timedOutMessage, type ProbeCommonOptions } from './probe-support.js';
+import { Deadline, guardedRun, lastLine, commandFailure, type ProbeCommonOptions } from './probe-support.js';
 import { runProcess } from './run-process.js';
 
 export interface StreamExpectation {
@@ -131,21 +131,9 @@ export class FfprobeProbe implements HealthProbe {
           signal: deadline.signal,
           maxStderrChars: 16 * 1024,
         });
+        const failed = commandFailure('ffprobe', this.options.ffprobePath, result, { timeoutMs, deadline, lastError: () => lastLine(result.stderr) });
+        if (failed) return failed;
         const details = { pid: result.pid };
-        switch (result.outcome) {
-          case 'spawn-failed':
-            return { ok: false, message: `ffprobe could not be started (${result.spawnError ?? 'error'}): ${this.options.ffprobePath}` };
-          case 'timed-out':
-            return { ok: false, message: timedOutMessage(timeoutMs), details };
-          case 'aborted':
-            return { ok: false, message: deadline.reason(), details };
-          case 'exited':
-            break;
-        }
-        if (result.code !== 0) {
-          const why = lastLine(result.stderr) || (result.signal === null ? 'no message' : `killed by ${result.signal}`);
-          return { ok: false, message: `ffprobe failed (exit ${result.code ?? result.signal ?? '?'}): ${why}`, details };
-        }
         const streams = parseFfprobeStreams(result.stdout);
         if (!streams.ok) return { ok: false, message: streams.reason, details };
         const verdict = evaluateStreams(streams.value, this.options.expect);

@@ -5,6 +5,7 @@
 import type { Redactor } from '../../domain/redact.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ProbeResult } from '../../ports/health-probe.js';
+import type { RunProcessResult } from './run-process.js';
 
 export interface ProbeCommonOptions {
   /** The hard timeout of one run. */
@@ -98,10 +99,17 @@ function redactValue(value: unknown, redact: Redactor, depth: number): unknown {
  * Runs a probe body and turns it into a ProbeResult: durations measured, text redacted, and a
  * throw becomes `ok: false` — `run` never rejects.
  */
+/** What a probe body reports; guardedRun adds the duration and redacts it. */
+export interface ProbeOutcome {
+  readonly ok: boolean;
+  readonly message: string;
+  readonly details?: Record<string, unknown>;
+}
+
 export async function guardedRun(
   clock: Clock,
   redact: Redactor,
-  body: () => Promise<{ ok: boolean; message: string; details?: Record<string, unknown> }>,
+  body: () => Promise<ProbeOutcome>,
 ): Promise<ProbeResult> {
   const started = clock.now();
   try {
@@ -116,4 +124,30 @@ export async function guardedRun(
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, message: redact(`probe error: ${message}`), durationMs: Math.max(0, clock.now() - started) };
   }
+}
+
+/**
+ * The failure result of a probe command that did not run to a normal exit (could not start,
+ * timed out, aborted) or exited non-zero; undefined when it exited 0 and its output is to be read.
+ */
+export function commandFailure(
+  tool: string,
+  path: string,
+  result: RunProcessResult,
+  context: { readonly timeoutMs: number; readonly deadline: Deadline; readonly lastError: () => string },
+): ProbeOutcome | undefined {
+  const details = { pid: result.pid };
+  switch (result.outcome) {
+    case 'spawn-failed':
+      return { ok: false, message: `${tool} could not be started (${result.spawnError ?? 'error'}): ${path}` };
+    case 'timed-out':
+      return { ok: false, message: timedOutMessage(context.timeoutMs), details };
+    case 'aborted':
+      return { ok: false, message: context.deadline.reason(), details };
+    case 'exited':
+      break;
+  }
+  if (result.code === 0) return undefined;
+  const why = context.lastError() || (result.signal === null ? 'no message' : `killed by ${result.signal}`);
+  return { ok: false, message: `${tool} failed (exit ${result.code ?? result.signal ?? '?'}): ${why}`, details };
 }
