@@ -11,13 +11,17 @@ import { killAllGroupsSync, NodeProcessRunner } from './adapters/ffmpeg/node-pro
 import { createLogger } from './adapters/logger.js';
 import { FifoProcessRunner } from './adapters/process/fifo-process-runner.js';
 import { ensureRoot } from './adapters/process/runtime-dir.js';
+import { createEngineClient } from './adapters/engines/create-engine-client.js';
+import { createNotifier } from './adapters/notifiers/registry.js';
 import { createRtmpServer } from './adapters/rtmp/create-rtmp-server.js';
 import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
 import { storeRunRegistry } from './adapters/store-run-registry.js';
 import { systemClock } from './adapters/system-clock.js';
-import type { Config } from './config/types.js';
-import { createRedactor } from './domain/redact.js';
+import type { Config, NotifierConfig } from './config/types.js';
+import { createRedactor, type Redactor } from './domain/redact.js';
 import { DEFAULT_STOP_POLICY, type StreamSpec } from './domain/stream-spec.js';
+import { EnginePoller } from './engines/engine-poller.js';
+import { EngineRegistry } from './engines/engine-registry.js';
 import { buildApp } from './http/app.js';
 import { settlingTarget, streamPersistence } from './http/stream-persistence.js';
 import { EventJournal } from './http/event-journal.js';
@@ -25,6 +29,7 @@ import { StreamwardenMetrics } from './metrics/streamwarden-metrics.js';
 import { fail, pass, type HealthComponent } from './http/health-report.js';
 import type { Clock, TimerHandle } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
+import type { Notifier } from './ports/notifier.js';
 import type { ProcessRunner } from './ports/process-runner.js';
 import { StoreUnavailableError, type Store } from './ports/store.js';
 import type { DesiredEntry } from './reconcile/diff.js';
@@ -32,6 +37,9 @@ import { Reconciler, storeDesired, type DesiredReader } from './reconcile/reconc
 import { supervisorTarget } from './reconcile/supervisor-target.js';
 import { ControllerSource } from './sources/controller-source.js';
 import { FileSource } from './sources/file-source.js';
+import { AlertManager } from './notify/alert-manager.js';
+import { followStreams } from './notify/follow-streams.js';
+import { OutboxWorker } from './notify/outbox-worker.js';
 import { Heartbeat } from './supervisor/heartbeat.js';
 import { stopStrayRuns } from './supervisor/stop-stray-runs.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -112,6 +120,20 @@ function createFifoRunner(runtimeDir: string, clock: Clock, logger: Logger): Fif
   return new FifoProcessRunner({ runtimeDir, clock });
 }
 
+/** A configured notifier with its templates, rate limit and (Telegram) API URL. */
+function buildNotifier(config: NotifierConfig, redact: Redactor): Notifier {
+  return createNotifier({
+    config,
+    redact,
+    ...(config.templates !== undefined && { templates: config.templates }),
+    ...(config.rateLimit !== undefined && { rateLimit: config.rateLimit }),
+    ...(config.type === 'telegram' && config.apiUrl !== undefined && { apiUrl: config.apiUrl }),
+  });
+}
+
+/** The alert about the store itself: a daemon-level condition (no stream), so global notifiers get it. */
+const STORE_ALERT = { condition: 'unhealthy', severity: 'critical', title: 'streamwarden: the store cannot take writes' } as const;
+
 /** SIGKILLs one process group; false when it is already gone. */
 function killGroupSync(pgid: number): boolean {
   try {
@@ -151,6 +173,10 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   let controllerSource: ControllerSource | undefined;
   let closing = false;
   const timers: { storeCheck?: TimerHandle; prune?: TimerHandle; storeRetry?: TimerHandle } = {};
+  /** Notifications: set up once the store is open and the watchdog exists. */
+  let notifications: { alerts: AlertManager; outbox: OutboxWorker; unfollow: () => void } | undefined;
+  /** Set once the watchdog exists: starts notifications on an open store. */
+  let startNotifications: (opened: Store) => Promise<void> = () => Promise.resolve();
   /** Set once the reconciler exists. */
   let triggerReconcile: (reason: string) => void = () => undefined;
 
@@ -159,11 +185,17 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     if (!store) return;
     try {
       await store.checkWritable();
-      if (storeProblem !== undefined) logger.info({ path: storePath }, 'the store is writable');
+      if (storeProblem !== undefined) {
+        logger.info({ path: storePath }, 'the store is writable');
+        void notifications?.alerts.conditionCleared(STORE_ALERT.condition);
+      }
       storeProblem = undefined;
     } catch (error) {
       if (storeProblem === undefined) logger.error({ err: error, path: storePath }, 'the store cannot take writes; streams keep running');
       storeProblem = errorText(error);
+      // Alert state lives in the store too: this reaches the notifiers only if the alert table
+      // still takes writes (repeats are cheap); otherwise the log and /readyz carry it.
+      void notifications?.alerts.conditionActive({ ...STORE_ALERT, what: `the store (${storePath}) failed a write probe: ${storeProblem}` });
     }
   };
   const scheduleStoreCheck = (): void => {
@@ -243,6 +275,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       }
       logger.info({ path: storePath }, 'store opened');
       await attachStore(opened);
+      await startNotifications(opened);
       triggerReconcile('store-opened');
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
@@ -316,6 +349,59 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       .catch((error: unknown) => logger.warn({ err: error, type: event.type }, 'could not record an event in the store'));
   });
 
+  // Notifications: alert state and the outbox live in the store, so they start once it is open
+  // (now, or when a later attempt opens it).
+  if (config.notifiers.length > 0 && !firstStore) logger.warn({}, 'the store is unavailable: no notifications are sent until it opens');
+  startNotifications = async (opened: Store): Promise<void> => {
+    if (notifications || closing || config.notifiers.length === 0) return;
+    const outbox = new OutboxWorker({
+      store: opened,
+      notifiers: config.notifiers.map((n) => buildNotifier(n, redact)),
+      clock,
+      redact,
+      log: logger.child({ component: 'outbox' }),
+      onOutcome: (notifier, result) => metrics.countNotification(notifier, result),
+    });
+    try {
+      const alerts = await AlertManager.open({
+        store: opened,
+        clock,
+        redact,
+        log: logger.child({ component: 'alerts' }),
+        routes: config.notifiers.map((n) => ({ id: n.id, global: n.global ?? true, minSeverity: n.minSeverity })),
+        streamNotify: (id) => (supervisor.has(id) ? supervisor.get(id).spec.notify : []),
+        timings: {
+          ...(config.alerts.sendResolved !== undefined && { sendResolved: config.alerts.sendResolved }),
+          reminderMs: config.alerts.reminderMs,
+        },
+        forMs: config.alerts.forMs,
+        ...(config.alerts.groupWindowMs !== undefined && { groupWindowMs: config.alerts.groupWindowMs }),
+        maintenance: () => config.maintenance,
+        onEnqueued: () => outbox.kick(),
+        detectUncleanStop: true,
+      });
+      const unfollowStreams = followStreams(alerts, supervisor.events, watchdog.events, {
+        streamName: (id) => (supervisor.has(id) ? supervisor.get(id).spec.name : id),
+        onError: (error) => logger.warn({ err: error }, 'an alert could not be recorded'),
+      });
+      // A removed stream has nothing left to alert about.
+      const unfollowRemoved = supervisor.streamChanges.on('removed', (e) => void alerts.clearStream(e.streamId));
+      notifications = {
+        alerts,
+        outbox,
+        unfollow: () => {
+          unfollowStreams();
+          unfollowRemoved();
+        },
+      };
+      outbox.start();
+      logger.info({ notifiers: config.notifiers.map((n) => n.id) }, 'notifications are on');
+    } catch (error) {
+      logger.error({ err: error }, 'notifications could not start; none are sent');
+    }
+  };
+  if (firstStore) await startNotifications(firstStore);
+
   /**
    * Re-attach at boot: adopt the stored runs (validated by the runner: a process that fails, or an
    * entry of another boot, is never signalled), then remove run folders nobody uses. The
@@ -357,6 +443,41 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       logger.error({ err: error }, 're-attaching to surviving ffmpeg runs failed; streams start fresh');
     }
   };
+  // The engine pool: config engines (replaced on restart), API engines (in memory for now: no
+  // store-backed repository yet), health polled in the background, transitions alerted.
+  const engines = new EngineRegistry({
+    clock,
+    metrics,
+    logger: logger.child({ component: 'engines' }),
+    health: {
+      ...(config.enginePolling.failureThreshold !== undefined && { failureThreshold: config.enginePolling.failureThreshold }),
+      ...(config.enginePolling.successThreshold !== undefined && { successThreshold: config.enginePolling.successThreshold }),
+      ...(config.enginePolling.graceMs !== undefined && { graceMs: config.enginePolling.graceMs }),
+    },
+  });
+  await engines.load();
+  engines.replaceConfigEngines(config.engines);
+  const enginePoller = new EnginePoller({
+    clock,
+    target: engines,
+    clientFor: createEngineClient,
+    logger: logger.child({ component: 'engine-poller' }),
+    ...(config.enginePolling.intervalMs !== undefined && { intervalMs: config.enginePolling.intervalMs }),
+    ...(config.enginePolling.timeoutMs !== undefined && { timeoutMs: config.enginePolling.timeoutMs }),
+    ...(config.enginePolling.maxInFlight !== undefined && { maxInFlight: config.enginePolling.maxInFlight }),
+  });
+  // An engine is a daemon-level subject: `engine:<id>` can never be a stream id, so only global notifiers get it.
+  const unfollowEngines = engines.onTransition((e) => {
+    const alerts = notifications?.alerts;
+    if (!alerts) return;
+    const stream = `engine:${e.engineId}`;
+    if (e.to === 'unhealthy') {
+      void alerts.conditionActive({ condition: 'engine-unhealthy', stream, severity: 'warning', title: `engine ${e.engineId} is unhealthy`, what: e.reason });
+    } else if (e.to === 'healthy') {
+      void alerts.conditionCleared('engine-unhealthy', stream);
+    }
+  });
+
   const ready = adoptAtBoot();
   await ready;
 
@@ -403,6 +524,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       journal,
       redact,
       watchdog,
+      engines,
       references: { rtmpServers: config.rtmpServers.map((s) => s.id), notifiers: config.notifiers.map((n) => n.id) },
       persistence: streamPersistence({ store: () => store, reconciler, target, readDesired }),
       isShuttingDown: () => phase === 'stopping',
@@ -415,6 +537,10 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     heartbeat.stop();
     metrics.close();
     await app?.close();
+    unfollowEngines();
+    notifications?.unfollow();
+    await notifications?.alerts.close();
+    await notifications?.outbox.close();
     await fileSource?.close();
     await controllerSource?.close();
     await store?.close();
@@ -425,6 +551,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   logger.info({ url, streams: config.streams.length }, 'streamwarden is listening');
 
+  enginePoller.start();
   reconciler.start();
   // The first pass launches every start; the streams exist in the supervisor once it returns.
   await reconciler.reconcileNow();
@@ -472,6 +599,10 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         await fileSource?.close();
         await controllerSource?.close();
         await reconciler.close();
+        // Alerts stop following before the watchdog stops: stopping is not an incident.
+        notifications?.unfollow();
+        unfollowEngines();
+        await enginePoller.stop();
         // The watchdog next, so that nothing restarts a stream that is being stopped.
         await watchdog.stop();
         logger.info({}, 'stopping every stream');
@@ -482,6 +613,9 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         heartbeat.stop();
         // The runtime entries of the stopped runs are cleared before the store closes.
         await registry?.flush();
+        // Open groups go to the outbox, sends in flight finish (bounded), the "running" marker is cleared.
+        await notifications?.alerts.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the alert manager failed'));
+        await notifications?.outbox.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the outbox failed'));
         // Desired state is never rewritten at shutdown: only the store is closed.
         await store?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the store failed'));
         logger.info({}, 'all streams stopped');

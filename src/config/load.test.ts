@@ -39,7 +39,7 @@ describe('the DESIGN.md §4.2 example', () => {
     expect(config.rtmpServers).toEqual([
       { id: 'local', type: 'nginx-rtmp', statUrl: 'http://127.0.0.1:8080/stat', controlUrl: 'http://127.0.0.1:8080/control' },
     ]);
-    expect(config.notifiers).toEqual([{ id: 'ops', type: 'discord', url: DESIGN_ENV.DISCORD_WEBHOOK_URL, minSeverity: 'info' }]);
+    expect(config.notifiers).toEqual([{ id: 'ops', type: 'discord', url: DESIGN_ENV.DISCORD_WEBHOOK_URL, minSeverity: 'info', global: true }]);
 
     const [radio, camera] = config.streams;
     expect(radio?.name).toBe('24/7 radio');
@@ -111,6 +111,10 @@ describe('defaults', () => {
       ffmpeg: {},
       rtmpServers: [],
       notifiers: [],
+      alerts: { forMs: {}, reminderMs: {} },
+      maintenance: [],
+      engines: [],
+      enginePolling: {},
       streams: [],
       secrets: [],
     });
@@ -415,7 +419,7 @@ describe('errors', () => {
     ['severity', 'notifiers: [{id: a, type: slack, url: "https://x", minSeverity: debug}]', ['notifiers[0].minSeverity: expected one of info | warning | critical, got "debug"']],
     ['listen port', 'server: {listen: "127.0.0.1:70000"}', ['server.listen: expected "host:port" like "127.0.0.1:8787"']],
     ['empty token', 'server: {token: ""}', ['server.token: must not be empty']],
-    ['root is a list', '- a', ['(root): expected a mapping with server, storage, controller, ffmpeg, rtmpServers, notifiers and streams']],
+    ['root is a list', '- a', ['(root): expected a mapping with server, storage, controller, ffmpeg, rtmpServers, notifiers, alerts, maintenance, engines, enginePolling and streams']],
     ['streams is not a list', 'streams: {id: a}', ['streams: expected a list, got a mapping']],
   ])('sections: %s', (_name, text, expected) => {
     expect(issuesOf(text)).toEqual(expected);
@@ -431,10 +435,74 @@ describe('errors', () => {
     const config = loadConfigText(text, {});
     expect(config.rtmpServers).toEqual([{ id: 's', type: 'srs', apiUrl: 'http://127.0.0.1:1985' }]);
     expect(config.notifiers).toEqual([
-      { id: 't', type: 'telegram', botToken: '123:abc', chatId: '-1001234567890', minSeverity: 'critical' },
-      { id: 'w', type: 'webhook', url: 'http://127.0.0.1:9093/hook', minSeverity: 'info' },
+      { id: 't', type: 'telegram', botToken: '123:abc', chatId: '-1001234567890', minSeverity: 'critical', global: true },
+      { id: 'w', type: 'webhook', url: 'http://127.0.0.1:9093/hook', minSeverity: 'info', global: true },
     ]);
     expect(config.secrets).toEqual(['123:abc', 'http://127.0.0.1:9093/hook']);
+  });
+});
+
+describe('notifications', () => {
+  it('resolves global, templates, rateLimit and the telegram apiUrl', () => {
+    const text = [
+      'notifiers:',
+      '  - id: t',
+      '    type: telegram',
+      '    botToken: "123:abc"',
+      '    chatId: 7',
+      '    apiUrl: "http://127.0.0.1:8081"',
+      '    global: false',
+      '    templates: {title: "{{stream}} {{status}}", item: "{{what}}"}',
+      '    rateLimit: {capacity: 5, per: 2s}',
+    ].join('\n');
+    expect(loadConfigText(text, {}).notifiers).toEqual([
+      {
+        id: 't',
+        type: 'telegram',
+        botToken: '123:abc',
+        chatId: '7',
+        apiUrl: 'http://127.0.0.1:8081',
+        minSeverity: 'info',
+        global: false,
+        templates: { title: '{{stream}} {{status}}', item: '{{what}}' },
+        rateLimit: { capacity: 5, perMs: 2_000 },
+      },
+    ]);
+  });
+
+  it('resolves alert timings and maintenance windows', () => {
+    const text = [
+      'alerts:',
+      '  for: {unhealthy: 30s, degraded: 2m, crashloop: 0s, engineUnhealthy: 1m}',
+      '  reminders: {critical: 30m, warning: 0s}',
+      '  groupWindow: 5s',
+      '  sendResolved: false',
+      'maintenance:',
+      '  - {start: "2026-01-31T22:00:00Z", end: "2026-01-31T23:00:00Z"}',
+      '  - {stream: cam, start: "2026-02-01T01:00:00+01:00", end: "2026-02-01T02:00:00+01:00"}',
+    ].join('\n');
+    const config = loadConfigText(text, {});
+    expect(config.alerts).toEqual({
+      forMs: { unhealthy: 30_000, degraded: 120_000, crashloop: 0, 'engine-unhealthy': 60_000 },
+      reminderMs: { critical: 1_800_000, warning: 0 },
+      groupWindowMs: 5_000,
+      sendResolved: false,
+    });
+    expect(config.maintenance).toEqual([
+      { start: Date.parse('2026-01-31T22:00:00Z'), end: Date.parse('2026-01-31T23:00:00Z') },
+      { stream: 'cam', start: Date.parse('2026-02-01T00:00:00Z'), end: Date.parse('2026-02-01T01:00:00Z') },
+    ]);
+  });
+
+  it.each([
+    ['unknown notifier key', 'notifiers: [{id: a, type: webhook, url: "http://x", templates: {body: x}}]', ['notifiers[0].templates.body: unknown key']],
+    ['apiUrl only for telegram', 'notifiers: [{id: a, type: webhook, url: "http://x", apiUrl: "http://y"}]', ['notifiers[0].apiUrl: unknown key']],
+    ['rate limit', 'notifiers: [{id: a, type: slack, url: "http://x", rateLimit: {capacity: 0, per: 0s}}]', ['notifiers[0].rateLimit.capacity: must be at least 1', 'notifiers[0].rateLimit.per: must be longer than 0']],
+    ['unknown condition', 'alerts: {for: {offline: 1m}}', ['alerts.for.offline: unknown key']],
+    ['bad time', 'maintenance: [{start: tomorrow, end: "2026-01-31T23:00:00Z"}]', ['maintenance[0].start: expected an ISO 8601 time like "2026-01-31T22:00:00Z"']],
+    ['end before start', 'maintenance: [{start: "2026-01-31T23:00:00Z", end: "2026-01-31T22:00:00Z"}]', ['maintenance[0].end: must be after start']],
+  ])('rejects %s', (_name, text, expected) => {
+    expect(issuesOf(text)).toEqual(expected);
   });
 });
 
@@ -569,5 +637,32 @@ describe('controller', () => {
     const issues = issuesOf(text);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(expected);
+  });
+});
+
+describe('engines', () => {
+  it('resolves engines with their defaults and the polling settings', () => {
+    const text = [
+      'engines:',
+      '  - {id: ace-1, host: 127.0.0.1, port: 6878}',
+      '  - {id: web, host: engines.local, port: 8080, kind: http, path: /health, conditions: ["body.ok == true"], capacity: 4, labels: {region: eu}}',
+      'enginePolling: {interval: 10s, timeout: 2s, maxInFlight: 50, failureThreshold: 3, successThreshold: 1, grace: 0s}',
+    ].join('\n');
+    const config = loadConfigText(text, {});
+    expect(config.engines).toEqual([
+      { id: 'ace-1', host: '127.0.0.1', port: 6878, kind: 'acestream', capacity: 1, labels: {} },
+      { id: 'web', host: 'engines.local', port: 8080, kind: 'http', path: '/health', conditions: ['body.ok == true'], capacity: 4, labels: { region: 'eu' } },
+    ]);
+    expect(config.enginePolling).toEqual({ intervalMs: 10_000, timeoutMs: 2_000, maxInFlight: 50, failureThreshold: 3, successThreshold: 1, graceMs: 0 });
+  });
+
+  it.each([
+    ['a path on an acestream engine', 'engines: [{id: a, host: h, port: 1, path: /x}]', ['engines[0].path: only for kind http']],
+    ['a bad port', 'engines: [{id: a, host: h, port: 0}]', ['engines[0].port: must be at least 1']],
+    ['an unknown key', 'engines: [{id: a, host: h, port: 1, weight: 2}]', ['engines[0].weight: unknown key']],
+    ['duplicate ids', 'engines: [{id: a, host: h, port: 1}, {id: a, host: h, port: 2}]', ['engines[1].id: duplicate id "a" (also engines[0])']],
+    ['a zero interval', 'enginePolling: {interval: 0s}', ['enginePolling.interval: must be longer than 0']],
+  ])('rejects %s', (_name, text, expected) => {
+    expect(issuesOf(text)).toEqual(expected);
   });
 });

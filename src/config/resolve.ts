@@ -14,7 +14,8 @@ import {
 } from '../domain/stream-spec.js';
 import { resolveCheck } from './check-schema.js';
 import type { ConfigInput, StreamInput } from './schema.js';
-import type { Config, NotifierConfig, RtmpServerConfig } from './types.js';
+import type { EngineSpec } from '../domain/engines/engine-spec.js';
+import type { AlertsConfig, Config, EnginePollingConfig, NotifierConfig, RtmpServerConfig } from './types.js';
 
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8787 } as const;
 export const DEFAULT_STORAGE_PATH = './data/streamwarden.db';
@@ -74,7 +75,29 @@ function resolveStream(stream: StreamInput, notifierIds: readonly string[]): Str
 }
 
 function resolveNotifier(notifier: NonNullable<ConfigInput['notifiers']>[number]): NotifierConfig {
-  return { ...notifier, minSeverity: notifier.minSeverity ?? 'info' };
+  const { rateLimit, ...rest } = notifier;
+  return {
+    ...rest,
+    minSeverity: notifier.minSeverity ?? 'info',
+    global: notifier.global ?? true,
+    ...(rateLimit !== undefined && { rateLimit: { capacity: rateLimit.capacity, perMs: rateLimit.per } }),
+  };
+}
+
+function resolveAlerts(input: ConfigInput['alerts']): AlertsConfig {
+  const f = input?.for ?? {};
+  const r = input?.reminders ?? {};
+  return {
+    forMs: {
+      ...(f.unhealthy !== undefined && { unhealthy: f.unhealthy }),
+      ...(f.degraded !== undefined && { degraded: f.degraded }),
+      ...(f.crashloop !== undefined && { crashloop: f.crashloop }),
+      ...(f.engineUnhealthy !== undefined && { 'engine-unhealthy': f.engineUnhealthy }),
+    },
+    reminderMs: { ...(r.critical !== undefined && { critical: r.critical }), ...(r.warning !== undefined && { warning: r.warning }) },
+    ...(input?.groupWindow !== undefined && { groupWindowMs: input.groupWindow }),
+    ...(input?.sendResolved !== undefined && { sendResolved: input.sendResolved }),
+  };
 }
 
 /** Secrets that are secret by field, whatever the variable (if any) they came from. */
@@ -82,6 +105,22 @@ function fieldSecrets(config: Omit<Config, 'secrets'>): string[] {
   const values = [config.server.token, config.controller?.token];
   for (const notifier of config.notifiers) values.push(notifier.type === 'telegram' ? notifier.botToken : notifier.url);
   return values.filter((value): value is string => value !== undefined && value !== '');
+}
+
+function resolveEngine(engine: NonNullable<ConfigInput['engines']>[number]): EngineSpec {
+  const { path, conditions, ...rest } = engine;
+  return { ...rest, ...(path !== undefined && { path }), ...(conditions !== undefined && { conditions }) };
+}
+
+function resolveEnginePolling(input: ConfigInput['enginePolling']): EnginePollingConfig {
+  if (!input) return {};
+  const { interval, timeout, grace, ...counts } = input;
+  return {
+    ...(interval !== undefined && { intervalMs: interval }),
+    ...(timeout !== undefined && { timeoutMs: timeout }),
+    ...(grace !== undefined && { graceMs: grace }),
+    ...Object.fromEntries(Object.entries(counts).filter(([, v]) => v !== undefined)),
+  };
 }
 
 export function resolveConfig(input: ConfigInput, envSecrets: readonly string[]): Config {
@@ -102,6 +141,10 @@ export function resolveConfig(input: ConfigInput, envSecrets: readonly string[])
     ffmpeg: { ...input.ffmpeg },
     rtmpServers,
     notifiers,
+    alerts: resolveAlerts(input.alerts),
+    engines: (input.engines ?? []).map(resolveEngine),
+    enginePolling: resolveEnginePolling(input.enginePolling),
+    maintenance: (input.maintenance ?? []).map((w) => ({ ...(w.stream !== undefined && { stream: w.stream }), start: w.start, end: w.end })),
     streams: (input.streams ?? []).map((stream) => resolveStream(stream, notifiers.map((n) => n.id))),
   };
   return { ...config, secrets: [...new Set([...envSecrets, ...fieldSecrets(config)])] };

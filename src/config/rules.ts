@@ -95,6 +95,7 @@ export function checkRules(root: unknown): Issue[] {
   const notifiers = duplicateIds('notifiers', records(root.notifiers), issues);
   const streams = records(root.streams);
   duplicateIds('streams', streams, issues);
+  duplicateIds('engines', records(root.engines), issues);
 
   for (const [stream, index] of streams) {
     const path = ['streams', index];

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { checkSchema } from './check-schema.js';
 import { duration, httpUrl, id, listen, positiveInt, text, typeError } from './fields.js';
 import { DEFAULT_RESTART_POLICY } from '../domain/stream-spec.js';
+import { engineSpecSchema } from '../engines/engine-body.js';
 
 export const RECOVERY_ACTIONS = ['restart', 'drop-publisher', 'next-input', 'notify'] as const;
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -37,21 +38,75 @@ const rtmpServerSchema = z.discriminatedUnion('type', [
 
 const minSeverity = z.enum(SEVERITIES).optional();
 
+/** Shared by every notifier type: routing, message templates, and the destination's rate limit. */
+const notifierCommon = {
+  id,
+  minSeverity,
+  /** Gets every stream's notices (and the daemon's), not only those of streams naming it. */
+  global: z.boolean().optional(),
+  templates: z.strictObject({ title: text.optional(), item: text.optional() }).optional(),
+  /** Overrides the provider's default limit: `capacity` requests per `per`. */
+  rateLimit: z.strictObject({ capacity: positiveInt, per: duration({ positive: true }) }).optional(),
+};
+
 const notifierSchema = z.discriminatedUnion('type', [
-  z.strictObject({ id, type: z.literal('discord'), url: httpUrl, minSeverity }),
-  z.strictObject({ id, type: z.literal('slack'), url: httpUrl, minSeverity }),
-  z.strictObject({ id, type: z.literal('webhook'), url: httpUrl, minSeverity }),
+  z.strictObject({ ...notifierCommon, type: z.literal('discord'), url: httpUrl }),
+  z.strictObject({ ...notifierCommon, type: z.literal('slack'), url: httpUrl }),
+  z.strictObject({ ...notifierCommon, type: z.literal('webhook'), url: httpUrl }),
   z.strictObject({
-    id,
+    ...notifierCommon,
     type: z.literal('telegram'),
     botToken: text,
     // Telegram chat ids are numbers (often negative) or "@channel" names.
     chatId: z
       .union([text, z.int()], { error: (issue) => (issue.input === undefined ? undefined : 'expected a chat id (a number or "@name")') })
       .transform(String),
-    minSeverity,
+    /** The Bot API base URL. @default https://api.telegram.org */
+    apiUrl: httpUrl.optional(),
   }),
 ]);
+
+/** Alert semantics (src/notify/alert-manager.ts): how long a condition holds before it fires, reminders, grouping. */
+const alertsSchema = z.strictObject({
+  for: z
+    .strictObject({
+      unhealthy: duration().optional(),
+      degraded: duration().optional(),
+      crashloop: duration().optional(),
+      engineUnhealthy: duration().optional(),
+    })
+    .optional(),
+  /** "0s" turns a severity's reminders off. */
+  reminders: z.strictObject({ critical: duration().optional(), warning: duration().optional() }).optional(),
+  groupWindow: duration().optional(),
+  sendResolved: z.boolean().optional(),
+});
+
+const isoTime = z.string({ error: 'expected an ISO 8601 time like "2026-01-31T22:00:00Z"' }).transform((value, ctx) => {
+  const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time like "2026-01-31T22:00:00Z"' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** Checks run but nothing is sent: for one stream, or the whole daemon when `stream` is absent. */
+const maintenanceSchema = z
+  .strictObject({ stream: id.optional(), start: isoTime, end: isoTime })
+  .superRefine((window, ctx) => {
+    if (window.end <= window.start) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
+  });
+
+/** How the engine pool is polled (src/engines/engine-poller.ts) and judged (domain/engines/engine-health.ts). */
+const enginePollingSchema = z.strictObject({
+  interval: duration({ positive: true }).optional(),
+  timeout: duration({ positive: true }).optional(),
+  maxInFlight: positiveInt.optional(),
+  failureThreshold: positiveInt.optional(),
+  successThreshold: positiveInt.optional(),
+  grace: duration().optional(),
+});
 
 /** An input is a URL / path / `lavfi:<graph>`, or `{url, options}` for per-input ffmpeg options. */
 const inputSchema = z.preprocess(
@@ -128,9 +183,13 @@ export const configSchema = z.strictObject(
     ffmpeg: ffmpegSchema.nullish(),
     rtmpServers: z.array(rtmpServerSchema).nullish(),
     notifiers: z.array(notifierSchema).nullish(),
+    alerts: alertsSchema.nullish(),
+    maintenance: z.array(maintenanceSchema).nullish(),
+    engines: z.array(engineSpecSchema).nullish(),
+    enginePolling: enginePollingSchema.nullish(),
     streams: z.array(streamSchema).nullish(),
   },
-  { error: typeError('expected a mapping with server, storage, controller, ffmpeg, rtmpServers, notifiers and streams') },
+  { error: typeError('expected a mapping with server, storage, controller, ffmpeg, rtmpServers, notifiers, alerts, maintenance, engines, enginePolling and streams') },
 );
 
 export type ConfigInput = z.output<typeof configSchema>;

@@ -2,6 +2,7 @@
  * The loaded configuration: validated, defaults applied, durations in milliseconds, deeply
  * frozen. Built by `loadConfigText` / `loadConfigFile` (load.ts).
  */
+import type { EngineSpec } from '../domain/engines/engine-spec.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { ControllerOptions } from '../sources/controller-source.js';
 
@@ -33,21 +34,58 @@ export type RtmpServerConfig =
 export type NotifierType = 'discord' | 'slack' | 'telegram' | 'webhook';
 export type Severity = 'info' | 'warning' | 'critical';
 
+/** Settings every notifier type takes. */
+export interface NotifierCommon {
+  readonly id: string;
+  /** Notices below this are not sent. Default `info` (everything). */
+  readonly minSeverity: Severity;
+  /** Gets every stream's notices (and the daemon's), not only streams naming it. Default true. */
+  readonly global?: boolean;
+  /** `{{field}}` templates overriding the default message text (domain/alerts/templates.ts). */
+  readonly templates?: { readonly title?: string; readonly item?: string };
+  /** Overrides the provider's default limit: `capacity` requests per `perMs`. */
+  readonly rateLimit?: { readonly capacity: number; readonly perMs: number };
+}
+
 export type NotifierConfig =
-  | {
-      readonly id: string;
+  | (NotifierCommon & {
       readonly type: 'discord' | 'slack' | 'webhook';
       readonly url: string;
-      /** Notices below this are not sent. Default `info` (everything). */
-      readonly minSeverity: Severity;
-    }
-  | {
-      readonly id: string;
+    })
+  | (NotifierCommon & {
       readonly type: 'telegram';
       readonly botToken: string;
       readonly chatId: string;
-      readonly minSeverity: Severity;
-    };
+      /** The Bot API base URL (tests point it at a local server). */
+      readonly apiUrl?: string;
+    });
+
+/** Alert timings (src/notify/alert-manager.ts); what is absent keeps the module's default. */
+export interface AlertsConfig {
+  /** How long each condition must hold before it fires. */
+  readonly forMs: Readonly<Partial<Record<'unhealthy' | 'degraded' | 'crashloop' | 'engine-unhealthy', number>>>;
+  /** Reminder interval per severity while firing (0 = none). */
+  readonly reminderMs: Readonly<Partial<Record<Severity, number>>>;
+  readonly groupWindowMs?: number;
+  readonly sendResolved?: boolean;
+}
+
+/** Checks run but nothing is sent in [start, end) (ms since the epoch); no stream = the whole daemon. */
+export interface MaintenanceConfig {
+  readonly stream?: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Engine polling; what is absent keeps the poller's / health rules' default. Durations in ms. */
+export interface EnginePollingConfig {
+  readonly intervalMs?: number;
+  readonly timeoutMs?: number;
+  readonly maxInFlight?: number;
+  readonly failureThreshold?: number;
+  readonly successThreshold?: number;
+  readonly graceMs?: number;
+}
 
 export interface Config {
   readonly server: ServerConfig;
@@ -57,6 +95,11 @@ export interface Config {
   readonly ffmpeg: FfmpegConfig;
   readonly rtmpServers: readonly RtmpServerConfig[];
   readonly notifiers: readonly NotifierConfig[];
+  readonly alerts: AlertsConfig;
+  readonly maintenance: readonly MaintenanceConfig[];
+  /** The engine pool's config-owned engines (API engines are added at run time). */
+  readonly engines: readonly EngineSpec[];
+  readonly enginePolling: EnginePollingConfig;
   readonly streams: readonly StreamSpec[];
   /**
    * Values the redactor must mask: every `${VAR}` value whose name looks secret (KEY, TOKEN,

@@ -1,0 +1,158 @@
+/**
+ * The engine pool through the daemon as users run it (`node bin/streamwarden.js run`, the built
+ * dist/): two fake Acestream engines on 127.0.0.1 from the config, one healthy and one answering
+ * HTTP 500, polled every 200 ms. The API lists both with their health after a poll, acquire hands
+ * out the healthy one (and says why when none is left), and the unhealthy engine's transition
+ * reaches a webhook notifier as an `engine-unhealthy` alert.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeHttpServer, type FakeHttpServer } from '../helpers/fake-http-server.js';
+import { freePort } from '../helpers/nginx-rtmp.js';
+import { FAKE_FFMPEG } from '../helpers/supervisor-harness.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = path.join(ROOT, 'bin', 'streamwarden.js');
+
+if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
+  throw new Error('dist/cli/main.js is missing: these tests run the built CLI; run `npm run build` first');
+}
+
+interface EngineDto {
+  id: string;
+  health_status: string;
+  last_health_check: string | null;
+  last_error: string | null;
+  streams: unknown[];
+}
+
+let tempDir: string;
+let good: FakeHttpServer;
+let bad: FakeHttpServer;
+let hookServer: Server;
+let hookPort: number;
+const hookBodies: string[] = [];
+let daemon: ChildProcess | undefined;
+
+const portOf = (server: FakeHttpServer): number => Number(new URL(server.url).port);
+
+beforeAll(async () => {
+  tempDir = mkdtempSync(path.join(tmpdir(), 'streamwarden-engines-'));
+  good = await startFakeHttpServer((request) =>
+    request.path === '/server/api' && request.query.get('method') === 'get_status' ? { body: { result: { status: 'idle' }, error: null } } : { status: 404, body: 'not found' },
+  );
+  bad = await startFakeHttpServer(() => ({ status: 500, body: 'Internal Server Error' }));
+  hookServer = createServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (body += chunk));
+    request.on('end', () => {
+      hookBodies.push(body);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
+  const address = hookServer.address();
+  hookPort = typeof address === 'object' && address !== null ? address.port : 0;
+});
+
+afterAll(async () => {
+  if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
+    const exited = new Promise((resolve) => daemon?.once('close', resolve));
+    daemon.kill('SIGTERM');
+    const timer = setTimeout(() => daemon?.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  await good.close();
+  await bad.close();
+  hookServer.closeAllConnections();
+  await new Promise<void>((resolve) => hookServer.close(() => resolve()));
+  rmSync(tempDir, { recursive: true, force: true });
+});
+
+describe('engine pools through the daemon', () => {
+  it('lists config engines with their polled health, hands out the healthy one, and alerts on the unhealthy one', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const file = path.join(tempDir, 'config.yaml');
+    writeFileSync(
+      file,
+      `
+server:
+  listen: 127.0.0.1:${port}
+storage:
+  path: ${JSON.stringify(path.join(tempDir, 'streamwarden.db'))}
+ffmpeg:
+  path: ${JSON.stringify(FAKE_FFMPEG)}
+notifiers:
+  - { id: ops, type: webhook, url: "http://127.0.0.1:${hookPort}/hook" }
+alerts:
+  groupWindow: 100ms
+engines:
+  - { id: good, host: 127.0.0.1, port: ${portOf(good)}, labels: { pool: a } }
+  - { id: bad, host: 127.0.0.1, port: ${portOf(bad)}, labels: { pool: a } }
+enginePolling: { interval: 200ms, timeout: 1s, failureThreshold: 1, successThreshold: 1, grace: 0s }
+`,
+    );
+    daemon = spawn(process.execPath, [CLI, 'run', '--config', file], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    daemon.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    daemon.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+
+    await waitFor(async () => (await fetch(`${base}/livez`, { signal: AbortSignal.timeout(1_000) })).status === 200, {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      description: `${base}/livez to answer 200 (daemon output: ${output.slice(-500)})`,
+    });
+
+    const list = async (): Promise<EngineDto[]> => (await (await fetch(`${base}/api/v1/engines`, { signal: AbortSignal.timeout(5_000) })).json()) as EngineDto[];
+    await waitFor(
+      async () => {
+        const engines = await list();
+        return engines.find((e) => e.id === 'good')?.health_status === 'healthy' && engines.find((e) => e.id === 'bad')?.health_status === 'unhealthy';
+      },
+      { timeoutMs: 10_000, intervalMs: 100, description: 'good to be healthy and bad unhealthy after a poll' },
+    );
+    const engines = await list();
+    expect(engines.map((e) => e.id).sort()).toEqual(['bad', 'good']);
+    for (const engine of engines) expect(Number.isNaN(Date.parse(engine.last_health_check ?? ''))).toBe(false);
+    expect(engines.find((e) => e.id === 'bad')?.last_error).toContain('500');
+
+    const acquire = (): Promise<Response> =>
+      fetch(`${base}/api/v1/engines/acquire`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ labels: { pool: 'a' }, stream: 'cam' }),
+        signal: AbortSignal.timeout(5_000),
+      });
+    const first = await acquire();
+    expect(first.status).toBe(200);
+    const claim = (await first.json()) as { claim_id: string; engine: EngineDto };
+    expect(claim.engine.id).toBe('good');
+    expect(claim.claim_id).toEqual(expect.any(String));
+    // Its one slot is taken and the other engine is unhealthy: nothing is handed out.
+    const second = await acquire();
+    expect(second.status).toBe(503);
+    expect(await second.text()).toMatch(/ENGINES_AT_CAPACITY|NO_HEALTHY_ENGINE/);
+
+    // The unhealthy engine's transition reached the global notifier.
+    await waitFor(() => hookBodies.some((b) => b.includes('"alertname":"engine-unhealthy"') && b.includes('"stream":"engine:bad"')), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      description: 'the webhook to receive the engine-unhealthy alert for bad',
+    });
+    expect(hookBodies.some((b) => b.includes('engine:good'))).toBe(false);
+
+    const child = daemon;
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
+});
