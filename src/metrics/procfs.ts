@@ -1,8 +1,8 @@
 /**
  * CPU time and resident memory of one process, from Linux's /proc. The parsers are pure; the
- * reader does the (asynchronous) I/O and is what the process sampler calls, never a scrape.
+ * reader does the I/O and is what the process sampler calls, never a scrape.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 
 export interface ProcessStats {
   /** utime + stime, in seconds, since the process started. */
@@ -54,19 +54,19 @@ export function parseResidentBytes(status: string): number | undefined {
  */
 export function procfsReader(clockTicks = 100, root = '/proc'): ProcessStatsReader {
   return {
-    async read(pid) {
+    // Synchronous on purpose: /proc is served from memory, and a read through the thread pool
+    // (open, fstat, read, close: four hops per file) costs far more than it saves at 1,000 pids.
+    read(pid) {
       try {
-        const [stat, status] = await Promise.all([
-          readFile(`${root}/${pid}/stat`, 'utf8'),
-          readFile(`${root}/${pid}/status`, 'utf8'),
-        ]);
+        const stat = readFileSync(`${root}/${pid}/stat`, 'utf8');
+        const status = readFileSync(`${root}/${pid}/status`, 'utf8');
         const times = parseProcStatTimes(stat);
         // A zombie (exited, not yet reaped) has no VmRSS line: nothing resident, nothing to report.
         const residentBytes = parseResidentBytes(status);
-        if (!times || residentBytes === undefined) return undefined;
-        return { cpuSeconds: times.cpuTicks / clockTicks, residentBytes, startTicks: times.startTicks };
+        if (!times || residentBytes === undefined) return Promise.resolve(undefined);
+        return Promise.resolve({ cpuSeconds: times.cpuTicks / clockTicks, residentBytes, startTicks: times.startTicks });
       } catch {
-        return undefined; // gone between listing and reading, or no /proc
+        return Promise.resolve(undefined); // gone between listing and reading, or no /proc
       }
     },
   };
