@@ -19,8 +19,12 @@ export interface FakeReply {
 
 export interface RecordedRequest {
   readonly method: string;
+  /** The request target as sent (path and query). */
+  readonly url: string;
   readonly path: string;
   readonly query: URLSearchParams;
+  /** The request body, as text. */
+  readonly body: string;
 }
 
 export interface FakeHttpServer {
@@ -34,10 +38,15 @@ export async function startFakeHttpServer(handle: (request: RecordedRequest) => 
   const open = new Set<ServerResponse>();
   const timers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => answer(req, res, body));
+  });
+  const answer = (req: IncomingMessage, res: ServerResponse, body: string): void => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const recorded = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams };
+    const recorded = { method: req.method ?? 'GET', url: req.url ?? '/', path: url.pathname, query: url.searchParams, body };
     requests.push(recorded);
-    req.resume();
     let reply: FakeReply;
     try {
       reply = handle(recorded);
@@ -65,7 +74,7 @@ export async function startFakeHttpServer(handle: (request: RecordedRequest) => 
       }, reply.delayMs);
       timers.add(timer);
     }
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -4,10 +4,9 @@
  * `status`, driven with `start` / `stop` / `restart`, then shut down cleanly by SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../src/config/load.js';
 import { ConfigError } from '../../src/domain/errors.js';
@@ -16,14 +15,10 @@ import { freePort } from '../helpers/nginx-rtmp.js';
 import { processExists, processesInGroup } from '../helpers/proc.js';
 import { FAKE_FFMPEG } from '../helpers/supervisor-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { CLI, ROOT } from '../helpers/built-cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'bin', 'streamwarden.js');
 const DESIGN_EXAMPLE = path.join(ROOT, 'test', 'fixtures', 'config', 'design-example.yaml');
 
-if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
-  throw new Error('dist/cli/main.js is missing: these tests run the built CLI; run `npm run build` first');
-}
 
 interface CliResult {
   code: number | null;

@@ -6,23 +6,17 @@
  * reaches a webhook notifier as an `engine-unhealthy` alert.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHttpServer, type FakeHttpServer } from '../helpers/fake-http-server.js';
 import { freePort } from '../helpers/nginx-rtmp.js';
 import { FAKE_FFMPEG } from '../helpers/supervisor-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { CLI, ROOT, stopChild } from '../helpers/built-cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'bin', 'streamwarden.js');
 
-if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
-  throw new Error('dist/cli/main.js is missing: these tests run the built CLI; run `npm run build` first');
-}
 
 interface EngineDto {
   id: string;
@@ -35,9 +29,8 @@ interface EngineDto {
 let tempDir: string;
 let good: FakeHttpServer;
 let bad: FakeHttpServer;
-let hookServer: Server;
-let hookPort: number;
-const hookBodies: string[] = [];
+let hook: FakeHttpServer;
+const hookBodies = (): string[] => hook.requests.map((r) => r.body);
 let daemon: ChildProcess | undefined;
 
 const portOf = (server: FakeHttpServer): number => Number(new URL(server.url).port);
@@ -48,32 +41,14 @@ beforeAll(async () => {
     request.path === '/server/api' && request.query.get('method') === 'get_status' ? { body: { result: { status: 'idle' }, error: null } } : { status: 404, body: 'not found' },
   );
   bad = await startFakeHttpServer(() => ({ status: 500, body: 'Internal Server Error' }));
-  hookServer = createServer((request, response) => {
-    let body = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (body += chunk));
-    request.on('end', () => {
-      hookBodies.push(body);
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
-  const address = hookServer.address();
-  hookPort = typeof address === 'object' && address !== null ? address.port : 0;
+  hook = await startFakeHttpServer(() => ({ body: {} }));
 });
 
 afterAll(async () => {
-  if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
-    const exited = new Promise((resolve) => daemon?.once('close', resolve));
-    daemon.kill('SIGTERM');
-    const timer = setTimeout(() => daemon?.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await stopChild(daemon);
   await good.close();
   await bad.close();
-  hookServer.closeAllConnections();
-  await new Promise<void>((resolve) => hookServer.close(() => resolve()));
+  await hook.close();
   rmSync(tempDir, { recursive: true, force: true });
 });
 
@@ -92,7 +67,7 @@ storage:
 ffmpeg:
   path: ${JSON.stringify(FAKE_FFMPEG)}
 notifiers:
-  - { id: ops, type: webhook, url: "http://127.0.0.1:${hookPort}/hook" }
+  - { id: ops, type: webhook, url: "${hook.url}/hook" }
 alerts:
   groupWindow: 100ms
 engines:
@@ -143,12 +118,12 @@ enginePolling: { interval: 200ms, timeout: 1s, failureThreshold: 1, successThres
     expect(await second.text()).toMatch(/ENGINES_AT_CAPACITY|NO_HEALTHY_ENGINE/);
 
     // The unhealthy engine's transition reached the global notifier.
-    await waitFor(() => hookBodies.some((b) => b.includes('"alertname":"engine-unhealthy"') && b.includes('"stream":"engine:bad"')), {
+    await waitFor(() => hookBodies().some((b) => b.includes('"alertname":"engine-unhealthy"') && b.includes('"stream":"engine:bad"')), {
       timeoutMs: 10_000,
       intervalMs: 100,
       description: 'the webhook to receive the engine-unhealthy alert for bad',
     });
-    expect(hookBodies.some((b) => b.includes('engine:good'))).toBe(false);
+    expect(hookBodies().some((b) => b.includes('engine:good'))).toBe(false);
 
     const child = daemon;
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));

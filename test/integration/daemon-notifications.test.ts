@@ -6,62 +6,33 @@
  * stream, with neither the webhook's secret path nor the stream key in it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/nginx-rtmp.js';
 import { FAKE_FFMPEG } from '../helpers/supervisor-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { CLI, ROOT, stopChild } from '../helpers/built-cli.js';
+import { startFakeHttpServer, type FakeHttpServer, type RecordedRequest } from '../helpers/fake-http-server.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'bin', 'streamwarden.js');
 
-if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
-  throw new Error('dist/cli/main.js is missing: these tests run the built CLI; run `npm run build` first');
-}
 
 const SECRETS = { HOOK_TOKEN: 'HookToken5a6b7c8d', CAM_KEY: 'CamKey3e4f5a6b' };
 
-interface Received {
-  readonly url: string;
-  readonly body: string;
-}
-
 let tempDir: string;
-let hookServer: Server;
-let hookPort: number;
-const received: Received[] = [];
+let hook: FakeHttpServer;
+const received = (): RecordedRequest[] => hook.requests;
 let daemon: ChildProcess | undefined;
 
 beforeAll(async () => {
   tempDir = mkdtempSync(path.join(tmpdir(), 'streamwarden-notify-'));
-  hookServer = createServer((request, response) => {
-    let body = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (body += chunk));
-    request.on('end', () => {
-      received.push({ url: request.url ?? '', body });
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
-  const address = hookServer.address();
-  hookPort = typeof address === 'object' && address !== null ? address.port : 0;
+  hook = await startFakeHttpServer(() => ({ body: {} }));
 });
 
 afterAll(async () => {
-  if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
-    const exited = new Promise((resolve) => daemon?.once('close', resolve));
-    daemon.kill('SIGTERM');
-    const timer = setTimeout(() => daemon?.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  hookServer.closeAllConnections();
-  await new Promise<void>((resolve) => hookServer.close(() => resolve()));
+  await stopChild(daemon);
+  await hook.close();
   rmSync(tempDir, { recursive: true, force: true });
 });
 
@@ -75,7 +46,7 @@ storage:
 ffmpeg:
   path: ${JSON.stringify(FAKE_FFMPEG)}
 notifiers:
-  - { id: ops, type: webhook, url: "http://127.0.0.1:${hookPort}/hook/\${HOOK_TOKEN}" }
+  - { id: ops, type: webhook, url: "${hook.url}/hook/\${HOOK_TOKEN}" }
 alerts:
   for: { crashloop: 200ms, unhealthy: 200ms }
   groupWindow: 200ms
@@ -115,7 +86,7 @@ describe('notifications through the daemon', () => {
     });
 
     const crashloopAlert = (): { body: Record<string, unknown>; alert: WebhookAlert } | undefined => {
-      for (const r of received) {
+      for (const r of received()) {
         const body = JSON.parse(r.body) as Record<string, unknown>;
         const alerts = (body.alerts ?? []) as WebhookAlert[];
         const alert = alerts.find((a) => a.labels.alertname === 'crashloop' && a.labels.stream === 'cam');
@@ -132,8 +103,8 @@ describe('notifications through the daemon', () => {
     expect(found?.alert.fingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(Number.isNaN(Date.parse(found?.alert.startsAt ?? ''))).toBe(false);
     // Sent to the configured path; the secret is in the URL only, never in a body or the log.
-    expect(received[0]?.url).toBe(`/hook/${SECRETS.HOOK_TOKEN}`);
-    for (const r of received) for (const secret of Object.values(SECRETS)) expect(r.body).not.toContain(secret);
+    expect(received()[0]?.url).toBe(`/hook/${SECRETS.HOOK_TOKEN}`);
+    for (const r of received()) for (const secret of Object.values(SECRETS)) expect(r.body).not.toContain(secret);
 
     const metrics = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(5_000) });
     if (metrics.status === 200) expect(await metrics.text()).toMatch(/streamwarden_notifications_total\{[^}]*notifier="ops"[^}]*result="sent"[^}]*\} [1-9]/);

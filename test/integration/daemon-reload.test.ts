@@ -6,23 +6,18 @@
  * API writes 503); `controller.url` followed (reference controller in-process).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceController } from '../../src/controller/reference-controller.js';
 import type { StreamDto } from '../../src/http/stream-dto.js';
 import { freePort } from '../helpers/nginx-rtmp.js';
 import { FAKE_FFMPEG } from '../helpers/supervisor-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { CLI, ROOT } from '../helpers/built-cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'bin', 'streamwarden.js');
 
-if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
-  throw new Error('dist/cli/main.js is missing: these tests run the built CLI; run `npm run build` first');
-}
 
 interface Daemon {
   readonly child: ChildProcess;

@@ -7,10 +7,9 @@
  * stored boot id: the stored pids are never signalled and the streams start fresh.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamDto } from '../../src/http/stream-dto.js';
@@ -18,16 +17,12 @@ import { findNginxRtmp, freePort, startNginxRtmp, type NginxRtmp } from '../help
 import { processAlive, processesInGroup, readProcStat } from '../helpers/proc.js';
 import { requireBinary } from '../helpers/require-binary.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { CLI, ROOT } from '../helpers/built-cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'bin', 'streamwarden.js');
 const ffmpegPath = requireBinary('ffmpeg', ['/usr/bin/ffmpeg']);
 const nginxPath = findNginxRtmp();
 const APP = 'live';
 
-if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
-  throw new Error('dist/cli/main.js is missing: these tests run the built CLI; run `npm run build` first');
-}
 
 interface DaemonProcess {
   readonly child: ChildProcess;

@@ -7,23 +7,18 @@
  * none may appear.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamDetailDto, StreamDto } from '../../src/http/stream-dto.js';
 import { freePort } from '../helpers/nginx-rtmp.js';
 import { processesInGroup } from '../helpers/proc.js';
 import { FAKE_FFMPEG } from '../helpers/supervisor-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { CLI, ROOT } from '../helpers/built-cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'bin', 'streamwarden.js');
 
-if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
-  throw new Error('dist/cli/main.js is missing: these tests run the built CLI; run `npm run build` first');
-}
 
 const SECRETS = {
   STREAMWARDEN_TOKEN: 'tok-9c1f2e7a5b3d',
