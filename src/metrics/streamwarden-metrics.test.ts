@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
 import { FakeProcessRunner } from '../../test/fakes/fake-process-runner.js';
 import { silentLogger } from '../../test/fakes/silent-logger.js';
-import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type CheckSpec, type StreamSpec } from '../domain/stream-spec.js';
+import type { CheckSpec, StreamSpec } from '../domain/stream-spec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import type { ProcessStats, ProcessStatsReader } from './procfs.js';
 import { StreamwardenMetrics } from './streamwarden-metrics.js';
+import { testStreamSpec } from '../../test/fakes/stream-spec.js';
 
 const KEY = 'sk-live-7f3a9c';
 
@@ -14,19 +15,12 @@ function check(name: string): CheckSpec {
 }
 
 function spec(id: string, desired: 'running' | 'stopped' = 'running', checks: CheckSpec[] = []): StreamSpec {
-  return {
-    id,
+  return testStreamSpec(id, {
     name: `Stream ${id}`,
     desired,
     source: { kind: 'args', args: ['-i', 'x', '-f', 'flv', `rtmp://user:pw@127.0.0.1/live/${KEY}`] },
-    restart: DEFAULT_RESTART_POLICY,
-    stop: DEFAULT_STOP_POLICY,
-    startTimeoutMs: 30_000,
-    stallTimeoutMs: 10_000,
     checks,
-    onUnhealthy: [],
-    notify: [],
-  };
+  });
 }
 
 /** Process figures set by the test, per pid; counts reads. */

@@ -5,25 +5,18 @@ import { silentLogger as silent } from '../../test/fakes/silent-logger.js';
 import { ffprobeCheck, spec as wdSpec, watchdogHarness } from '../../test/helpers/watchdog-harness.js';
 import type { AdoptRefusalReason } from '../ports/process-runner.js';
 import type { RuntimeEntry } from '../ports/store.js';
-import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type StreamSpec } from '../domain/stream-spec.js';
+import type { StreamSpec } from '../domain/stream-spec.js';
 import { specHash, type RunRegistry, type RunStartedEntry } from './run-registry.js';
 import type { RunFinished } from './stream-events.js';
 import { StreamSupervisor } from './stream-supervisor.js';
 import { Supervisor } from './supervisor.js';
+import { testStreamSpec } from '../../test/fakes/stream-spec.js';
 
-const spec: StreamSpec = {
-  id: 'cam',
+const spec: StreamSpec = testStreamSpec('cam', {
   name: 'Camera',
-  desired: 'running',
   source: { kind: 'args', args: ['-i', 'in.mp4', '-f', 'flv', 'rtmp://127.0.0.1/live/key'] },
-  restart: DEFAULT_RESTART_POLICY,
-  stop: DEFAULT_STOP_POLICY,
-  startTimeoutMs: 30_000,
-  stallTimeoutMs: 10_000,
-  checks: [],
   onUnhealthy: ['restart'],
-  notify: [],
-};
+});
 
 class RecordingRegistry implements RunRegistry {
   readonly started: RunStartedEntry[] = [];

@@ -1,24 +1,17 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
 import { FakeProcessRunner } from '../../test/fakes/fake-process-runner.js';
-import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type StreamSpec } from '../domain/stream-spec.js';
+import type { StreamSpec } from '../domain/stream-spec.js';
 import { silentLogger as silent } from '../../test/fakes/silent-logger.js';
 import type { RunFinished, StateChanged } from './stream-events.js';
 import { StreamSupervisor } from './stream-supervisor.js';
+import { testStreamSpec } from '../../test/fakes/stream-spec.js';
 
-const spec: StreamSpec = {
-  id: 'cam',
+const spec: StreamSpec = testStreamSpec('cam', {
   name: 'Camera',
-  desired: 'running',
   source: { kind: 'args', args: ['-i', 'in.mp4', '-f', 'flv', 'rtmp://127.0.0.1/live/secretkey'] },
-  restart: DEFAULT_RESTART_POLICY,
-  stop: DEFAULT_STOP_POLICY,
-  startTimeoutMs: 30_000,
-  stallTimeoutMs: 10_000,
-  checks: [],
   onUnhealthy: ['restart'],
-  notify: [],
-};
+});
 
 let clock: FakeClock;
 let runner: FakeProcessRunner;

@@ -3,23 +3,12 @@ import { FakeClock } from '../../test/fakes/fake-clock.js';
 import { FakeProcessRunner } from '../../test/fakes/fake-process-runner.js';
 import { silentLogger } from '../../test/fakes/silent-logger.js';
 import { IllegalTransitionError, StreamExistsError, UnknownStreamError } from '../domain/errors.js';
-import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type StreamSpec } from '../domain/stream-spec.js';
+import type { StreamSpec } from '../domain/stream-spec.js';
 import { Supervisor } from './supervisor.js';
+import { testStreamSpec } from '../../test/fakes/stream-spec.js';
 
 function spec(id: string, args: string[] = ['-i', 'a', '-f', 'null', '-']): StreamSpec {
-  return {
-    id,
-    name: id,
-    desired: 'running',
-    source: { kind: 'args', args },
-    restart: DEFAULT_RESTART_POLICY,
-    stop: DEFAULT_STOP_POLICY,
-    startTimeoutMs: 30_000,
-    stallTimeoutMs: 10_000,
-    checks: [],
-    onUnhealthy: [],
-    notify: [],
-  };
+  return testStreamSpec(id, { source: { kind: 'args', args } });
 }
 
 function setup(specs: StreamSpec[]) {

@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { createRedactor } from '../../src/domain/redact.js';
-import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type StreamSpec } from '../../src/domain/stream-spec.js';
+import type { StreamSpec } from '../../src/domain/stream-spec.js';
 import { buildApp } from '../../src/http/app.js';
 import { EventJournal } from '../../src/http/event-journal.js';
 import { fail, pass, type HealthComponent } from '../../src/http/health-report.js';
@@ -17,25 +17,18 @@ import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { FakeProcessRunner, type FakeProcess } from '../fakes/fake-process-runner.js';
 import { silentLogger } from '../fakes/silent-logger.js';
+import { testStreamSpec } from '../fakes/stream-spec.js';
 
 /** A configured secret (as if from `${CAM_KEY}`): masked wherever it appears. */
 export const SECRET = 'S3cretStreamKey42';
 
 export function streamSpec(id: string, overrides: Partial<StreamSpec> = {}): StreamSpec {
-  return {
-    id,
+  return testStreamSpec(id, {
     name: `Stream ${id}`,
-    desired: 'running',
     source: { kind: 'args', args: ['-re', '-i', 'in.mp4', '-f', 'flv', `rtmp://127.0.0.1/live/${id}-${SECRET}`] },
-    restart: DEFAULT_RESTART_POLICY,
-    stop: DEFAULT_STOP_POLICY,
-    startTimeoutMs: 30_000,
-    stallTimeoutMs: 10_000,
-    checks: [],
     onUnhealthy: ['restart'],
-    notify: [],
     ...overrides,
-  };
+  });
 }
 
 /**
