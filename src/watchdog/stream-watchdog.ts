@@ -55,6 +55,7 @@ import { parseRtmpTarget, type RtmpServer, type RtmpTarget } from '../ports/rtmp
 import type { HealthChanged, RunFinished, StateChanged, StreamIntent } from '../supervisor/stream-events.js';
 import type { HealthVerdict, StreamSupervisor } from '../supervisor/stream-supervisor.js';
 import type { TypedEvents } from '../supervisor/typed-events.js';
+import type { SharedTicker } from './shared-ticker.js';
 import { CheckScheduler, type CheckOutcome } from './check-scheduler.js';
 import { InputWatch } from './input-watch.js';
 import { ProgressCheck } from './progress-check.js';
@@ -69,6 +70,8 @@ export interface WatchdogMetrics {
 
 export interface StreamWatchdogDeps {
   readonly clock: Clock;
+  /** The progress sample's beat, shared with every other stream of the daemon. */
+  readonly ticker: SharedTicker;
   readonly logger: Logger;
   readonly redact: Redactor;
   /** Uniform in [0, 1): spreads the first beats of many checks apart. */
@@ -664,10 +667,7 @@ export class StreamWatchdog {
 
   private scheduleTick(): void {
     if (this.stopped) return;
-    this.tickTimer = this.deps.clock.setTimer(this.progress.spec.intervalMs, () => {
-      this.tick();
-      this.scheduleTick();
-    });
+    this.tickTimer = this.deps.ticker.every(this.progress.spec.intervalMs, () => this.tick());
   }
 
   /** The progress sample, and the duration thresholds of checks whose results are late. */

@@ -18,6 +18,7 @@ import type { Supervisor } from '../supervisor/supervisor.js';
 import { TypedEvents } from '../supervisor/typed-events.js';
 import type { WatchdogEventMap } from './watchdog-events.js';
 import type { WatchdogStreamView } from './watchdog-view.js';
+import { SharedTicker } from './shared-ticker.js';
 import { StreamWatchdog, type WatchdogMetrics } from './stream-watchdog.js';
 
 export interface WatchdogOptions {
@@ -43,6 +44,7 @@ export class Watchdog {
   readonly events: TypedEvents<WatchdogEventMap>;
   private readonly watchdogs = new Map<string, StreamWatchdog>();
   private readonly servers: ReadonlyMap<string, RtmpServer>;
+  private readonly ticker: SharedTicker;
   private readonly stopping = new Set<Promise<void>>();
   private unsubscribe: Array<() => void> = [];
   private running = false;
@@ -50,6 +52,7 @@ export class Watchdog {
   constructor(private readonly options: WatchdogOptions) {
     this.events = new TypedEvents((event, error) => options.logger.error({ event, err: error }, 'a watchdog event listener failed'));
     this.servers = new Map((options.rtmpServers ?? []).map((server) => [server.id, server]));
+    this.ticker = new SharedTicker(options.clock, (error) => options.logger.error({ err: error }, 'a watchdog tick failed'));
   }
 
   /** Gives every stream its watchdog and follows the supervisor from now on. */
@@ -99,6 +102,7 @@ export class Watchdog {
     const options = this.options;
     const watchdog = new StreamWatchdog(options.supervisor.get(streamId), {
       clock: options.clock,
+      ticker: this.ticker,
       logger: options.logger,
       redact: options.redact,
       random: options.random ?? Math.random,

@@ -23,6 +23,7 @@ import type {
 } from '../../ports/process-runner.js';
 import { isDeadState, liveness } from './adoption-check.js';
 import type { ProcessSystem } from './process-system.js';
+import type { FifoPoller } from './fifo-poller.js';
 import { RunOutput, safeCall, type PipeName } from './run-output.js';
 import { removeRunDir } from './runtime-dir.js';
 
@@ -32,6 +33,8 @@ export interface AdoptedRunDeps {
   readonly pollMs: number;
   readonly drainGraceMs: number;
   readonly onDone: (dir: string) => void;
+  /** Reads the progress pipe on a shared beat (see fifo-poller.ts); without it, as data arrives. */
+  readonly progressPoller?: FifoPoller;
 }
 
 export class AdoptedRun implements ChildProcessHandle {
@@ -50,7 +53,7 @@ export class AdoptedRun implements ChildProcessHandle {
     private readonly deps: AdoptedRunDeps,
   ) {
     this.pid = identity.pid;
-    this.output = new RunOutput(identity.paths, ['progress', 'stderr'], handlers, (stillOpen) => this.onReaderClosed(stillOpen));
+    this.output = new RunOutput(identity.paths, ['progress', 'stderr'], handlers, (stillOpen) => this.onReaderClosed(stillOpen), deps.progressPoller);
     this.missingPipes = [...this.output.missing];
     this.schedulePoll();
   }
@@ -100,6 +103,7 @@ export class AdoptedRun implements ChildProcessHandle {
     this.pollTimer?.cancel();
     this.pollTimer = undefined;
     this.reapStragglers();
+    this.output.drainAll();
     if (this.output.openCount === 0) {
       this.finish();
       return;

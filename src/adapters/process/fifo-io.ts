@@ -48,6 +48,8 @@ export interface FifoReader {
   readonly closed: boolean;
   /** Stops reading and closes our end; `onClose` follows (asynchronously). Idempotent. */
   destroy(): void;
+  /** Delivers what the pipe holds now (a reader that reads as data arrives has nothing to do). */
+  drain(): void;
 }
 
 /**
@@ -96,6 +98,9 @@ export function openFifoReader(
     },
     destroy(): void {
       socket.destroy();
+    },
+    drain(): void {
+      // epoll already delivers as data arrives
     },
   };
 }

@@ -35,6 +35,7 @@ import type { RuntimePaths } from '../../ports/store.js';
 import { AdoptedRun } from './adopted-run.js';
 import { checkAdoption, checkIdentity, cmdlineHashForArgs } from './adoption-check.js';
 import { closeQuietly, openChildEnd } from './fifo-io.js';
+import { FifoPoller } from './fifo-poller.js';
 import { linuxProcessSystem, type ProcessSystem } from './process-system.js';
 import { safeCall } from './run-output.js';
 import { createRunDir, mkfifoCommand, removeRunDir, sweepRuntimeDir, type MakeFifos, type SweepResult } from './runtime-dir.js';
@@ -56,6 +57,12 @@ export interface FifoProcessRunnerOptions {
   pipeCloseGraceMs?: number;
   /** After an adopted process was seen gone, how long its readers may still drain. Default 100 ms. */
   drainGraceMs?: number;
+  /**
+   * How often progress pipes are read, all on one beat (fifo-poller.ts); 0 reads each as data
+   * arrives. Default 500 ms: progress comes once a second, so it is seen at most half a second
+   * late, far inside any stall timeout.
+   */
+  progressPollMs?: number;
   /** Creates the FIFOs. Default: mkfifo(1). */
   makeFifos?: MakeFifos;
 }
@@ -80,6 +87,7 @@ export class FifoProcessRunner implements ProcessRunner {
   private readonly pipeCloseGraceMs: number;
   private readonly drainGraceMs: number;
   private readonly makeFifos: MakeFifos;
+  private readonly progressPoller: FifoPoller | undefined;
   /** Run folders of every run this runner spawned or adopted and that has not ended. */
   private readonly active = new Map<string, ChildProcessHandle>();
 
@@ -91,6 +99,8 @@ export class FifoProcessRunner implements ProcessRunner {
     this.pipeCloseGraceMs = options.pipeCloseGraceMs ?? 2000;
     this.drainGraceMs = options.drainGraceMs ?? 100;
     this.makeFifos = options.makeFifos ?? mkfifoCommand;
+    const pollMs = options.progressPollMs ?? 500;
+    this.progressPoller = pollMs > 0 ? new FifoPoller(this.clock, pollMs) : undefined;
   }
 
   spawn(request: SpawnRequest, handlers: ProcessHandlers): ChildProcessHandle {
@@ -129,6 +139,7 @@ export class FifoProcessRunner implements ProcessRunner {
       clock: this.clock,
       pipeCloseGraceMs: this.pipeCloseGraceMs,
       onDone: (dir) => this.active.delete(dir),
+      ...(this.progressPoller !== undefined && { progressPoller: this.progressPoller }),
     });
     closeQuietly(stderrEnd);
     closeQuietly(progressEnd);
@@ -168,6 +179,7 @@ export class FifoProcessRunner implements ProcessRunner {
         pollMs: this.exitPollMs,
         drainGraceMs: this.drainGraceMs,
         onDone: (done) => this.active.delete(path.resolve(done)),
+        ...(this.progressPoller !== undefined && { progressPoller: this.progressPoller }),
       },
     );
     this.active.set(dir, run);

@@ -5,6 +5,7 @@
 import type { ProcessHandlers } from '../../ports/process-runner.js';
 import type { RuntimePaths } from '../../ports/store.js';
 import { openFifoReader, type FifoReader } from './fifo-io.js';
+import type { FifoPoller } from './fifo-poller.js';
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -30,24 +31,26 @@ export class RunOutput {
   /**
    * @param onReaderClosed called after each reader closed (EOF, error or destroy), with the
    *   number still open.
+   * @param progressPoller reads the progress pipe on its shared beat (stderr, which may flood,
+   *   is always read as data arrives); without one every pipe is read as data arrives.
    */
   constructor(
     paths: RuntimePaths,
     pipes: readonly PipeName[],
     handlers: Pick<ProcessHandlers, 'onProgress' | 'onStderr'>,
     private readonly onReaderClosed: (stillOpen: number) => void,
+    progressPoller?: FifoPoller,
   ) {
     for (const pipe of pipes) {
       const file = pipe === 'progress' ? paths.progressPipe : paths.stderrPipe;
       const deliver = pipe === 'progress' ? handlers.onProgress.bind(handlers) : handlers.onStderr.bind(handlers);
-      const reader = openFifoReader(
-        file,
-        (text) => safeCall(() => deliver(text)),
-        () => {
-          this.open -= 1;
-          this.onReaderClosed(this.open);
-        },
-      );
+      const onText = (text: string) => safeCall(() => deliver(text));
+      const onClose = () => {
+        this.open -= 1;
+        this.onReaderClosed(this.open);
+      };
+      const reader =
+        pipe === 'progress' && progressPoller !== undefined ? progressPoller.open(file, onText, onClose) : openFifoReader(file, onText, onClose);
       if (reader === undefined) {
         this.missing.push(pipe);
         continue;
@@ -60,6 +63,11 @@ export class RunOutput {
   /** Readers not yet closed. */
   get openCount(): number {
     return this.open;
+  }
+
+  /** Delivers what every pipe holds now (before judging a run over: nothing waits for a beat). */
+  drainAll(): void {
+    for (const reader of this.readers) reader.drain();
   }
 
   /** Closes every reader still open; each close is reported through `onReaderClosed`. */

@@ -19,6 +19,7 @@ import type {
 } from '../../ports/process-runner.js';
 import type { RuntimePaths } from '../../ports/store.js';
 import type { ProcessSystem } from './process-system.js';
+import type { FifoPoller } from './fifo-poller.js';
 import { RunOutput, safeCall } from './run-output.js';
 import { removeRunDir } from './runtime-dir.js';
 
@@ -29,6 +30,8 @@ export interface RunDeps {
   readonly pipeCloseGraceMs: number;
   /** Called once when the run is over and its folder removed. */
   readonly onDone: (dir: string) => void;
+  /** Reads progress pipes on a shared beat (see fifo-poller.ts); without it, as data arrives. */
+  readonly progressPoller?: FifoPoller;
 }
 
 function errnoCode(error: unknown): string | undefined {
@@ -58,7 +61,7 @@ export class SpawnedRun implements ChildProcessHandle {
     private readonly deps: RunDeps,
   ) {
     this.pid = child.pid;
-    this.output = new RunOutput(paths, progressPipe ? ['progress', 'stderr'] : ['stderr'], handlers, () => this.maybeFinish());
+    this.output = new RunOutput(paths, progressPipe ? ['progress', 'stderr'] : ['stderr'], handlers, () => this.maybeFinish(), deps.progressPoller);
 
     if (this.pid !== undefined) {
       this.groupLive = true;
@@ -84,6 +87,8 @@ export class SpawnedRun implements ChildProcessHandle {
     });
     child.once('exit', () => {
       this.reapGroup();
+      // The leader's own ends closed with it: a polled pipe reads its last bytes and EOF now.
+      this.output.drainAll();
       if (this.output.openCount > 0 && !this.finished) {
         this.graceTimer = deps.clock.setTimer(deps.pipeCloseGraceMs, () => this.output.destroyAll());
       }
