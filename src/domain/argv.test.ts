@@ -7,7 +7,8 @@ import type { StreamInput, StreamSource } from './stream-spec.js';
 const caps = (...options: string[]): FfmpegCapabilities => ({ version: 'test', options: new Set(options) });
 const modern = caps('progress', 'nostats', 'stats_period', 're', 'f', 'i');
 const old = caps('progress', 'nostats', 're', 'f', 'i');
-const withReconnect = caps('stats_period', 'reconnect', 'reconnect_streamed', 'reconnect_delay_max');
+// Reconnect options belong to ffmpeg's http protocol, not to its global option list.
+const withReconnect: FfmpegCapabilities = { ...caps('stats_period'), httpOptions: new Set(['reconnect', 'reconnect_streamed', 'reconnect_delay_max']) };
 
 const GLOBAL = ['-hide_banner', '-nostdin', '-nostats', '-progress', 'pipe:3', '-stats_period', '1'];
 const GLOBAL_OLD = ['-hide_banner', '-nostdin', '-nostats', '-progress', 'pipe:3'];

@@ -6,7 +6,7 @@
  * inputs are fallbacks tried in turn, never mixed — then the encode options, then the output.
  */
 import { StreamwardenError } from './errors.js';
-import { supportsOption, type FfmpegCapabilities } from './ffmpeg-capabilities.js';
+import { supportsHttpOption, supportsOption, type FfmpegCapabilities } from './ffmpeg-capabilities.js';
 import { defaultRedactor, redactArgs, type Redactor } from './redact.js';
 import type { StreamInput, StreamSource } from './stream-spec.js';
 
@@ -89,14 +89,13 @@ function inputArgs(input: StreamInput, capabilities: FfmpegCapabilities): string
  * For http(s) inputs (Icecast, HLS, progressive), let ffmpeg ride out a dropped connection by
  * itself, but briefly: `-reconnect_delay_max 2` gives up after about 3 s, well inside the
  * stall timeout, so a dead source still ends the run and the policy can switch inputs.
- * Added only when the capabilities list all three and the user set none of them. They are
- * http protocol options, absent from `ffmpeg -h long`: until the capability probe adds them
- * (e.g. from `ffmpeg -h protocol=http`), this stays off.
+ * Added only when the build's http protocol lists all three (detect-capabilities.ts reads them
+ * from `-h protocol=http`, or `-h full` on builds without it) and the user set none of them.
  */
 function reconnectArgs(input: StreamInput, capabilities: FfmpegCapabilities): string[] {
   if (!HTTP_INPUT.test(input.url)) return [];
   const names = ['reconnect', 'reconnect_streamed', 'reconnect_delay_max'];
-  if (!names.every((name) => supportsOption(capabilities, name))) return [];
+  if (!names.every((name) => supportsHttpOption(capabilities, name))) return [];
   if (input.options.some((option) => names.includes(option.replace(/^-/, '')))) return [];
   return ['-reconnect', '1', '-reconnect_streamed', '1', '-reconnect_delay_max', '2'];
 }

@@ -7,8 +7,14 @@ export interface FfmpegCapabilities {
   readonly version: string;
   /** Option names without their leading dash, as listed by `ffmpeg -h long`. */
   readonly options: ReadonlySet<string>;
+  /** The http protocol's options (e.g. `reconnect`), which `-h long` does not list. */
+  readonly httpOptions?: ReadonlySet<string>;
 }
 
 export function supportsOption(capabilities: FfmpegCapabilities, option: string): boolean {
   return capabilities.options.has(option.replace(/^-/, ''));
+}
+
+export function supportsHttpOption(capabilities: FfmpegCapabilities, option: string): boolean {
+  return capabilities.httpOptions?.has(option.replace(/^-/, '')) ?? false;
 }

@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { detectCapabilities } from '../../src/adapters/ffmpeg/detect-capabilities.js';
 import { bundledBinaryPath } from '../../src/adapters/ffmpeg/locate.js';
 import { killAllGroupsSync, liveGroupIds, NodeProcessRunner } from '../../src/adapters/ffmpeg/node-process-runner.js';
-import { supportsOption } from '../../src/domain/ffmpeg-capabilities.js';
+import { supportsHttpOption, supportsOption } from '../../src/domain/ffmpeg-capabilities.js';
 import type { ChildProcessHandle, ProcessExit, SpawnRequest } from '../../src/ports/process-runner.js';
 import { parseProcStat, processAlive, processesInGroup } from '../helpers/proc.js';
 import { requireBinary } from '../helpers/require-binary.js';
@@ -282,6 +282,7 @@ describe.skipIf(systemFfmpeg === undefined)('detectCapabilities on real binaries
     const capabilities = await detectCapabilities(systemFfmpeg ?? 'ffmpeg');
     expect(capabilities.version).not.toBe('unknown');
     expect(supportsOption(capabilities, 'progress')).toBe(true);
+    expect(supportsHttpOption(capabilities, 'reconnect_delay_max')).toBe(true);
   });
 
   const bundled = bundledBinaryPath('ffmpeg');
@@ -289,6 +290,8 @@ describe.skipIf(systemFfmpeg === undefined)('detectCapabilities on real binaries
     const capabilities = await detectCapabilities(bundled ?? '');
     expect(capabilities.version).toMatch(/static/);
     expect(supportsOption(capabilities, 'stats_period')).toBe(false);
+    // It has no `-h protocol=http`: the http options come from `-h full`.
+    expect(supportsHttpOption(capabilities, 'reconnect_streamed')).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { supportsOption } from '../../domain/ffmpeg-capabilities.js';
-import { parseCapabilities, parseOptionNames, parseVersion } from './detect-capabilities.js';
+import { supportsHttpOption, supportsOption } from '../../domain/ffmpeg-capabilities.js';
+import { parseAvOptionSection, parseCapabilities, parseOptionNames, parseVersion } from './detect-capabilities.js';
 
 function fixture(name: string): string {
   return readFileSync(new URL(`../../../test/fixtures/ffmpeg-help/${name}`, import.meta.url), 'utf8');
@@ -12,6 +12,7 @@ const builds = [
     build: 'Debian ffmpeg 5.1',
     version: fixture('debian-5.1-version.txt'),
     help: fixture('debian-5.1-help-long.txt'),
+    httpHelp: fixture('debian-5.1-help-protocol-http.txt'),
     expectedVersion: /^5\.1\.\d+-\d+\+deb12u\d+$/,
     statsPeriod: true,
   },
@@ -19,13 +20,26 @@ const builds = [
     build: 'bundled 2018 static build',
     version: fixture('bundled-4.1-version.txt'),
     help: fixture('bundled-4.1-help-long.txt'),
+    // This build does not know `-h protocol=http`; its http options are read from `-h full`.
+    httpHelp: fixture('bundled-4.1-help-full-excerpt.txt'),
     expectedVersion: /^N-47683-g0e8eb07980-static$/,
     statsPeriod: false,
   },
 ];
 
-describe.each(builds)('$build', ({ version, help, expectedVersion, statsPeriod }) => {
-  const capabilities = parseCapabilities(version, help);
+describe.each(builds)('$build', ({ version, help, httpHelp, expectedVersion, statsPeriod }) => {
+  const capabilities = parseCapabilities(version, help, httpHelp);
+
+  it('reads the http protocol options the argv builder relies on', () => {
+    for (const option of ['reconnect', 'reconnect_streamed', 'reconnect_delay_max', '-reconnect']) {
+      expect(supportsHttpOption(capabilities, option), option).toBe(true);
+    }
+    // Named values of an option (auth_type's "basic") and other sections' options are not options of http.
+    expect(supportsHttpOption(capabilities, 'basic')).toBe(false);
+    expect(supportsHttpOption(capabilities, 'ftp-anonymous-password')).toBe(false);
+    // Protocol options are not global options.
+    expect(supportsOption(capabilities, 'reconnect')).toBe(false);
+  });
 
   it('parses the version', () => {
     expect(capabilities.version).toMatch(expectedVersion);
@@ -88,5 +102,17 @@ describe('parseOptionNames', () => {
 
   it('gives unknown as the version when none is printed', () => {
     expect(parseCapabilities('', '-y overwrite').version).toBe('unknown');
+  });
+});
+
+describe('parseAvOptionSection', () => {
+  it('is undefined when the section is not there (a build that does not know the help topic)', () => {
+    expect(parseAvOptionSection(fixture('bundled-4.1-help-protocol-http.txt'), 'http')).toBeUndefined();
+    expect(parseCapabilities('', '-y overwrite', 'Unknown help option').httpOptions).toBeUndefined();
+  });
+
+  it('stops at the end of its section', () => {
+    const text = ['http AVOptions:', '  -seekable          <boolean>    .D....... seek', '', 'https AVOptions:', '  -other <int> x'].join('\n');
+    expect([...(parseAvOptionSection(text, 'http') ?? [])]).toEqual(['seekable']);
   });
 });
