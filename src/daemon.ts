@@ -12,13 +12,13 @@ import { createLogger } from './adapters/logger.js';
 import { FifoProcessRunner } from './adapters/process/fifo-process-runner.js';
 import { ensureRoot } from './adapters/process/runtime-dir.js';
 import { createEngineClient } from './adapters/engines/create-engine-client.js';
-import { createNotifier } from './adapters/notifiers/registry.js';
+import { notifierFromConfig } from './adapters/notifiers/registry.js';
 import { createRtmpServer } from './adapters/rtmp/create-rtmp-server.js';
 import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
 import { storeRunRegistry } from './adapters/store-run-registry.js';
 import { systemClock } from './adapters/system-clock.js';
-import type { Config, NotifierConfig } from './config/types.js';
-import { createRedactor, type Redactor } from './domain/redact.js';
+import type { Config } from './config/types.js';
+import { createRedactor } from './domain/redact.js';
 import { DEFAULT_STOP_POLICY, type StreamSpec } from './domain/stream-spec.js';
 import { EnginePoller } from './engines/engine-poller.js';
 import { EngineRegistry } from './engines/engine-registry.js';
@@ -29,7 +29,6 @@ import { StreamwardenMetrics } from './metrics/streamwarden-metrics.js';
 import { fail, pass, type HealthComponent } from './http/health-report.js';
 import type { Clock, TimerHandle } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
-import type { Notifier } from './ports/notifier.js';
 import type { ProcessRunner } from './ports/process-runner.js';
 import { StoreUnavailableError, type Store } from './ports/store.js';
 import type { DesiredEntry } from './reconcile/diff.js';
@@ -118,17 +117,6 @@ function createFifoRunner(runtimeDir: string, clock: Clock, logger: Logger): Fif
   }
   logger.info({ runtimeDir }, 'ffmpeg runs survive a daemon restart (named pipes)');
   return new FifoProcessRunner({ runtimeDir, clock });
-}
-
-/** A configured notifier with its templates, rate limit and (Telegram) API URL. */
-function buildNotifier(config: NotifierConfig, redact: Redactor): Notifier {
-  return createNotifier({
-    config,
-    redact,
-    ...(config.templates !== undefined && { templates: config.templates }),
-    ...(config.rateLimit !== undefined && { rateLimit: config.rateLimit }),
-    ...(config.type === 'telegram' && config.apiUrl !== undefined && { apiUrl: config.apiUrl }),
-  });
 }
 
 /** The alert about the store itself: a daemon-level condition (no stream), so global notifiers get it. */
@@ -356,7 +344,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     if (notifications || closing || config.notifiers.length === 0) return;
     const outbox = new OutboxWorker({
       store: opened,
-      notifiers: config.notifiers.map((n) => buildNotifier(n, redact)),
+      notifiers: config.notifiers.map((n) => notifierFromConfig(n, redact)),
       clock,
       redact,
       log: logger.child({ component: 'outbox' }),

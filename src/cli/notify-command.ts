@@ -1,10 +1,11 @@
 /**
  * `streamwarden notify test --notifier ID --config FILE`: sends one test message through a
- * configured notifier, directly (not through the outbox), and says whether it arrived.
+ * configured notifier exactly as the daemon would build it (templates, Telegram API URL),
+ * directly (not through the outbox, so no rate limit applies), and says whether it arrived.
  * Exit 0 when the destination accepted it, 1 otherwise. The URL / token is never printed.
  */
 import type { Command } from 'commander';
-import { createNotifier } from '../adapters/notifiers/registry.js';
+import { notifierFromConfig } from '../adapters/notifiers/registry.js';
 import { loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import type { NotificationMessage } from '../domain/alerts/message.js';
@@ -22,8 +23,6 @@ export interface NotifyCommandIo {
 interface NotifyTestOptions {
   readonly notifier: string;
   readonly config: string;
-  /** Telegram only: another Bot API base URL. */
-  readonly apiUrl?: string;
   readonly timeout: string;
 }
 
@@ -76,7 +75,7 @@ export async function sendTestNotification(config: Config, opts: Omit<NotifyTest
     return 1;
   }
   const redact = createRedactor(config.secrets);
-  const notifier = createNotifier({ config: entry, redact, ...(opts.apiUrl !== undefined && { apiUrl: opts.apiUrl }) });
+  const notifier = notifierFromConfig(entry, redact);
   const timeoutMs = Number(opts.timeout);
   const result = await notifier.send(testMessage((io.now ?? Date.now)()), AbortSignal.timeout(Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 10_000));
   if (result.ok) {

@@ -249,13 +249,16 @@ describe('notifications', () => {
     for (const kind of KINDS) expect(providers[kind].accepted.map((b) => headline(kind, b)), kind).toEqual(['radio FIRING', 'radio RESOLVED']);
   });
 
-  it('`notify test` sends one message and reports a failure without the secret', async () => {
+  it('`notify test` sends one message as configured (API URL, templates) and reports a failure without the secret', async () => {
     const { providers } = await setup({ slack: () => ({ status: 404, body: 'no_service' }) });
-    const config = { notifiers: notifierConfigs(providers), secrets: ['slack-webhook-secret', BOT_TOKEN] } as unknown as Config;
+    const notifiers = notifierConfigs(providers).map((n) =>
+      n.type === 'telegram' ? { ...n, apiUrl: providers.telegram.url, templates: { title: 'ops desk: {{title}}' } } : n,
+    );
+    const config = { notifiers, secrets: ['slack-webhook-secret', BOT_TOKEN] } as unknown as Config;
     const out: string[] = [];
     const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l), setExitCode: () => {} };
-    expect(await sendTestNotification(config, { notifier: 'telegram', timeout: '2000', apiUrl: providers.telegram.url }, io)).toBe(0);
-    expect(String(providers.telegram.accepted[0]?.text)).toContain('streamwarden test notification');
+    expect(await sendTestNotification(config, { notifier: 'telegram', timeout: '2000' }, io)).toBe(0);
+    expect(String(providers.telegram.accepted[0]?.text)).toContain('ops desk: streamwarden test notification');
     expect(await sendTestNotification(config, { notifier: 'slack', timeout: '2000' }, io)).toBe(1);
     expect(await sendTestNotification(config, { notifier: 'nope', timeout: '2000' }, io)).toBe(1);
     expect(out.join('\n')).toMatch(/slack \(slack\) did not accept the test message: HTTP 404: .*no_service/);
