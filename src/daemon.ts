@@ -42,6 +42,7 @@ import { OutboxWorker } from './notify/outbox-worker.js';
 import { Heartbeat } from './supervisor/heartbeat.js';
 import { stopStrayRuns } from './supervisor/stop-stray-runs.js';
 import { Supervisor } from './supervisor/supervisor.js';
+import { recordRecoveries } from './watchdog/record-recoveries.js';
 import { Watchdog } from './watchdog/watchdog.js';
 
 export interface DaemonOptions {
@@ -336,6 +337,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       ?.appendEvent({ at: clock.now(), type: event.type, ...(event.streamId === undefined ? {} : { stream: event.streamId }), payload: JSON.parse(event.data) as unknown })
       .catch((error: unknown) => logger.warn({ err: error, type: event.type }, 'could not record an event in the store'));
   });
+  recordRecoveries(watchdog.events, () => store, logger.child({ component: 'recoveries' }));
 
   // Notifications: alert state and the outbox live in the store, so they start once it is open
   // (now, or when a later attempt opens it).
