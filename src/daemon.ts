@@ -22,6 +22,7 @@ import { createRedactor, type Redactor } from './domain/redact.js';
 import { DEFAULT_STOP_POLICY, type StreamSpec } from './domain/stream-spec.js';
 import { EnginePoller } from './engines/engine-poller.js';
 import { EngineRegistry } from './engines/engine-registry.js';
+import { StoreEngineRepository } from './engines/engine-repository.js';
 import { buildApp } from './http/app.js';
 import { settlingTarget, streamPersistence } from './http/stream-persistence.js';
 import { EventJournal } from './http/event-journal.js';
@@ -443,10 +444,11 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       logger.error({ err: error }, 're-attaching to surviving ffmpeg runs failed; streams start fresh');
     }
   };
-  // The engine pool: config engines (replaced on restart), API engines (in memory for now: no
-  // store-backed repository yet), health polled in the background, transitions alerted.
+  // The engine pool: config engines (replaced on restart and reload), API engines, usage and
+  // claims kept in the store; health polled in the background, transitions alerted.
   const engines = new EngineRegistry({
     clock,
+    repository: new StoreEngineRepository(() => store),
     metrics,
     logger: logger.child({ component: 'engines' }),
     health: {
