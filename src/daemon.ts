@@ -23,6 +23,8 @@ import { DEFAULT_STOP_POLICY, type StreamSpec } from './domain/stream-spec.js';
 import { EnginePoller } from './engines/engine-poller.js';
 import { EngineRegistry } from './engines/engine-registry.js';
 import { StoreEngineRepository } from './engines/engine-repository.js';
+import { followEngineMoves } from './engines/follow-engine-moves.js';
+import { boundStreamsOf, StreamEngineBinding } from './engines/stream-engine-binding.js';
 import { buildApp } from './http/app.js';
 import { settlingTarget, streamPersistence } from './http/stream-persistence.js';
 import { EventJournal } from './http/event-journal.js';
@@ -311,6 +313,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       logger.error({ err: error }, 'reading the desired streams failed; nothing is re-attached');
     }
   }
+  const pool: { binding?: StreamEngineBinding } = {};
   const supervisor = new Supervisor(initialSpecs, {
     clock,
     runner: options.runner ?? fifoRunner ?? new NodeProcessRunner(),
@@ -319,6 +322,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     redact,
     random: () => randomInt(0, 1_000_000) / 1_000_000,
     ...(registry && { registry }),
+    // Streams on an engine pool get their engine here (the binding exists before anything spawns).
+    prepareSource: (spec) => pool.binding?.prepare(spec) ?? { ok: false, error: 'the engine pool is not set up yet' },
   });
 
   const journal = new EventJournal({
@@ -468,6 +473,10 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     ...(config.enginePolling.timeoutMs !== undefined && { timeoutMs: config.enginePolling.timeoutMs }),
     ...(config.enginePolling.maxInFlight !== undefined && { maxInFlight: config.enginePolling.maxInFlight }),
   });
+  const binding = new StreamEngineBinding({ registry: engines, clock, logger: logger.child({ component: 'engine-binding' }) });
+  binding.attach(boundStreamsOf(supervisor));
+  pool.binding = binding;
+  const unfollowMoves = followEngineMoves(binding, journal, () => notifications?.alerts, (id) => (supervisor.has(id) ? supervisor.get(id).spec.name : id));
   // An engine is a daemon-level subject: `engine:<id>` can never be a stream id, so only global notifiers get it.
   const unfollowEngines = engines.onTransition((e) => {
     const alerts = notifications?.alerts;
@@ -540,6 +549,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     metrics.close();
     await app?.close();
     unfollowEngines();
+    unfollowMoves();
+    binding.close();
     notifications?.unfollow();
     await notifications?.alerts.close();
     await notifications?.outbox.close();
@@ -557,6 +568,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   reconciler.start();
   // The first pass launches every start; the streams exist in the supervisor once it returns.
   await reconciler.reconcileNow();
+  binding.releaseOrphans();
   watchdog.start();
   phase = 'running';
 
@@ -604,6 +616,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         // Alerts stop following before the watchdog stops: stopping is not an incident.
         notifications?.unfollow();
         unfollowEngines();
+        unfollowMoves();
         await enginePoller.stop();
         // The watchdog next, so that nothing restarts a stream that is being stopped.
         await watchdog.stop();
@@ -611,6 +624,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         await supervisor.stopAll();
         await server.close();
         await supervisor.stopAll();
+        // After the streams stopped (which released their engines): nothing is handed out any more.
+        binding.close();
         metrics.close();
         heartbeat.stop();
         // The runtime entries of the stopped runs are cleared before the store closes.

@@ -187,6 +187,8 @@ export type NotificationOutcome =
 export interface StoredEngineClaim {
   readonly claimId: string;
   readonly stream?: string;
+  /** Held by the daemon's own supervision of `stream` (released when it stops), not by an API client. */
+  readonly supervised?: boolean;
   readonly at: number;
 }
 
