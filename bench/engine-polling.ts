@@ -70,6 +70,10 @@ export interface EnginePollingResult {
   readonly cpuPercent: number;
   readonly maxRssMiB: number;
   readonly maxHeapMiB: number;
+  /** CPU time used from one round's start to the next (the whole interval, idle part included), per round. */
+  readonly cpuMsPerRound: readonly number[];
+  /** RSS when each round ended. */
+  readonly rssMiBPerRound: readonly number[];
   readonly lastRound: RoundStats;
   readonly healthy: number;
   readonly unhealthy: number;
@@ -149,13 +153,23 @@ export async function measureEnginePolling(options: EnginePollingOptions, log: (
     maxHeap = Math.max(maxHeap, usage.heapUsed);
   }, 250);
   const rounds: RoundStats[] = [];
+  const cpuPerRound: number[] = [];
+  const rssPerRound: number[] = [];
   try {
     const wallStart = performance.now();
     const cpuStart = process.cpuUsage();
     loop.enable();
     await new Promise<void>((resolve) => {
+      let cpuMark = process.cpuUsage();
       poller.onRound((stats) => {
         rounds.push(stats);
+        rssPerRound.push(round(process.memoryUsage().rss / 2 ** 20, 0));
+        if (rounds.length > 1) {
+          // From the previous round's end to this one's: one interval of CPU, the round included.
+          const used = process.cpuUsage(cpuMark);
+          cpuPerRound.push(round((used.user + used.system) / 1_000, 0));
+        }
+        cpuMark = process.cpuUsage();
         log(`round ${rounds.length}: ${stats.durationMs} ms, ok ${stats.ok}, timed out ${stats.timedOut}, failed ${stats.failed}, peak in flight ${stats.peakInFlight}`);
         if (rounds.length >= options.rounds) resolve();
       });
@@ -177,6 +191,8 @@ export async function measureEnginePolling(options: EnginePollingOptions, log: (
       cpuPercent: round(((cpu.user + cpu.system) / 1_000 / wallMs) * 100, 1),
       maxRssMiB: round(maxRss / 2 ** 20, 0),
       maxHeapMiB: round(maxHeap / 2 ** 20, 0),
+      cpuMsPerRound: cpuPerRound,
+      rssMiBPerRound: rssPerRound,
       lastRound: last,
       healthy: statuses.filter((s) => s === 'healthy').length,
       unhealthy: statuses.filter((s) => s === 'unhealthy').length,
@@ -237,6 +253,8 @@ export async function run(options: EnginePollingOptions, log: (line: string) => 
       { label: 'event-loop delay p99', value: r.loopDelayP99Ms, unit: 'ms' },
       { label: 'event-loop delay max', value: r.loopDelayMaxMs, unit: 'ms' },
       { label: 'CPU (% of one core, over the run)', value: r.cpuPercent, unit: '%' },
+      { label: 'CPU time per interval (round + idle), median', value: r.cpuMsPerRound.length > 0 ? percentile(r.cpuMsPerRound, 50) : Number.NaN, unit: 'ms' },
+      { label: 'RSS at round end, median', value: percentile(r.rssMiBPerRound, 50), unit: 'MiB' },
       { label: 'RSS max', value: r.maxRssMiB, unit: 'MiB' },
       { label: 'heap used max', value: r.maxHeapMiB, unit: 'MiB' },
       { label: 'engines healthy / unhealthy at the end', value: r.healthy, unit: `/ ${r.unhealthy}` },
@@ -267,7 +285,7 @@ export async function run(options: EnginePollingOptions, log: (line: string) => 
       'Engines that timed out are polled first in the next round, so from the second round on the hung ones start at once; the first round cannot know them and ends at (start of the last hung poll + timeout).',
       'Stall detection is measured from the SIGSTOP; it lies in [stall timeout − 1 s, stall timeout] (progress every second) when nothing delays it.',
     ],
-    samples: { roundMs: r.roundsMs, ...(stalls && { stallIdleMs: stalls.idle.detectionMs, stallPollingMs: stalls.polling.detectionMs }) },
+    samples: { roundMs: r.roundsMs, cpuMsPerInterval: r.cpuMsPerRound, rssMiBAtRoundEnd: r.rssMiBPerRound, ...(stalls && { stallIdleMs: stalls.idle.detectionMs, stallPollingMs: stalls.polling.detectionMs }) },
   };
 }
 
