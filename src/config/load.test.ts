@@ -282,6 +282,7 @@ describe('streams on an engine pool', () => {
       ],
     ],
     ['an unknown key', 'inputs: ["http://{engine}/s"]\noutput: y\nengine: {pool: a}', ['streams[0].engine.pool: unknown key']],
+    ['fallback inputs', 'inputs: ["http://{engine}/s", "lavfi:sine"]\noutput: y\nengine: {}', ['streams[0].inputs: a stream on an engine pool has one input (fallback inputs are not supported with engine yet)']],
     ['not a mapping', 'inputs: ["http://{engine}/s"]\noutput: y\nengine: eu', ['streams[0].engine: expected {labels}, e.g. {labels: {region: eu}}, or {} for any engine']],
   ])('refuses %s', (_name, fields, expected) => {
     expect(issuesOf(oneStream(fields))).toEqual(expected);

@@ -114,6 +114,10 @@ function streamEngine(stream: Raw, path: ConfigPath, issues: Issue[]): void {
   if (has(stream, 'engine') && uses.length === 0) {
     issues.push({ path: [...path, 'engine'], message: 'a stream on an engine pool must use {engine} (or {engine.host} / {engine.port}) in its inputs, output, encode or args' });
   }
+  // Fallback inputs are probed by their URL, which cannot name an engine before one is acquired.
+  if (has(stream, 'engine') && list(stream.inputs).length > 1) {
+    issues.push({ path: [...path, 'inputs'], message: 'a stream on an engine pool has one input (fallback inputs are not supported with engine yet)' });
+  }
   if (!has(stream, 'engine')) {
     for (const at of uses) issues.push({ path: at, message: 'uses an {engine} placeholder, but the stream names no engine pool: add engine: {} (or engine: {labels: {...}})' });
   }
