@@ -136,6 +136,24 @@ streams:
     expect(a.streamRequests).toBeGreaterThanOrEqual(1);
     expect(b.streamRequests).toBe(0);
 
+    // The event stream of cam, recorded from here on.
+    const sse = new AbortController();
+    const events = await fetch(`${base}/api/v1/events?stream=cam`, { signal: sse.signal });
+    let sseText = '';
+    const reading = (async () => {
+      const reader = events.body?.getReader();
+      const decoder = new TextDecoder();
+      try {
+        for (;;) {
+          const chunk = await reader?.read();
+          if (!chunk || chunk.done) break;
+          sseText += decoder.decode(chunk.value as Uint8Array, { stream: true });
+        }
+      } catch {
+        // aborted
+      }
+    })();
+
     a.healthy = false;
     await waitFor(async () => (await streamsOn('b')).includes('cam') && b.streamRequests >= 1, {
       timeoutMs: 15_000,
@@ -149,6 +167,13 @@ streams:
     const first = await framesAfterMove();
     await waitFor(async () => (await framesAfterMove()) > first, { timeoutMs: 10_000, intervalMs: 200, description: 'cam to make progress on b' });
     expect(output).toContain('stream moved to another engine');
+    // One event says where it moved from and to.
+    await waitFor(() => sseText.includes('"action":"engine-switch"'), { timeoutMs: 5_000, intervalMs: 50, description: 'the engine-switch event (SSE)' });
+    sse.abort();
+    await reading;
+    const switches = sseText.split('\n').filter((line) => line.includes('"action":"engine-switch"'));
+    expect(switches).toHaveLength(1);
+    expect(switches[0]).toContain('"fromEngine":"a","toEngine":"b"');
 
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     child.kill('SIGTERM');
