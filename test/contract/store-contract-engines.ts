@@ -21,7 +21,7 @@ export function enginesContract(ctx: ContractContext): void {
       const used = engine('ace-2', {
         addedAt: T0 + 1,
         lastStreamUsage: T0 + 500,
-        claims: [{ claimId: 'c1', stream: 'cam1', at: T0 + 500 }, { claimId: 'c2', at: T0 + 400 }],
+        claims: [{ claimId: 'c1', stream: 'cam1', supervised: true, at: T0 + 500 }, { claimId: 'c2', at: T0 + 400 }],
       });
       const http = engine('web', { source: 'config', addedAt: T0 + 2 }, { kind: 'http', path: '/health', conditions: ['[STATUS] == 200'] });
       await ctx.store.putEngine(http);
