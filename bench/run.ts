@@ -4,7 +4,8 @@
  *
  *   npm run bench                       all, full repetitions (≈ 10 min)
  *   npm run bench -- --quick            all, fewer repetitions (≈ 2.5 min)
- *   npm run bench -- overhead           one (or several): recovery-sigkill, recovery-sigstop, overhead
+ *   npm run bench -- overhead           one (or several): recovery-sigkill, recovery-sigstop, overhead,
+ *                                       metrics-latency, engine-polling
  *
  * Exit code: 0 when every benchmark ran (missing targets are reported, not failures), 1 when a
  * benchmark or the build failed, 2 on a usage error.
@@ -14,6 +15,7 @@ import { compileFakeEncoder, buildDaemon, BenchSetupError } from './lib/build.js
 import { machineInfo } from './lib/machine.js';
 import { logger, renderSummary, writeReport, type BenchOutcome, type BenchResult } from './lib/report.js';
 import { now } from './lib/time.js';
+import * as enginePolling from './engine-polling.js';
 import * as metricsLatency from './metrics-latency.js';
 import * as overhead from './overhead.js';
 import * as sigkill from './recovery-sigkill.js';
@@ -31,6 +33,12 @@ const BENCHES: readonly Bench[] = [
   { id: sigstop.ID, title: sigstop.TITLE, needsFakeEncoder: false, run: (quick) => sigstop.run(quick ? sigstop.QUICK : sigstop.FULL) },
   { id: overhead.ID, title: overhead.TITLE, needsFakeEncoder: true, run: (quick) => overhead.run(quick ? overhead.QUICK : overhead.FULL) },
   { id: metricsLatency.ID, title: metricsLatency.TITLE, needsFakeEncoder: false, run: (quick) => metricsLatency.run(quick ? metricsLatency.QUICK : metricsLatency.FULL) },
+  {
+    id: enginePolling.ID,
+    title: enginePolling.TITLE,
+    needsFakeEncoder: false,
+    run: (quick) => enginePolling.run(quick ? enginePolling.QUICK : enginePolling.FULL, logger(enginePolling.ID)),
+  },
 ];
 
 const USAGE = `usage: npm run bench -- [--quick] [${BENCHES.map((b) => b.id).join(' | ')} ...]

@@ -22,6 +22,9 @@ import { createRedactor } from './domain/redact.js';
 import { DEFAULT_STOP_POLICY, type StreamSpec } from './domain/stream-spec.js';
 import { EnginePoller } from './engines/engine-poller.js';
 import { EngineRegistry } from './engines/engine-registry.js';
+import { StoreEngineRepository } from './engines/engine-repository.js';
+import { followEngineMoves } from './engines/follow-engine-moves.js';
+import { boundStreamsOf, StreamEngineBinding } from './engines/stream-engine-binding.js';
 import { buildApp } from './http/app.js';
 import { settlingTarget, streamPersistence } from './http/stream-persistence.js';
 import { EventJournal } from './http/event-journal.js';
@@ -299,6 +302,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       logger.error({ err: error }, 'reading the desired streams failed; nothing is re-attached');
     }
   }
+  const pool: { binding?: StreamEngineBinding } = {};
   const supervisor = new Supervisor(initialSpecs, {
     clock,
     runner: options.runner ?? fifoRunner ?? new NodeProcessRunner(),
@@ -307,6 +311,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     redact,
     random: () => randomInt(0, 1_000_000) / 1_000_000,
     ...(registry && { registry }),
+    // Streams on an engine pool get their engine here (the binding exists before anything spawns).
+    prepareSource: (spec) => pool.binding?.prepare(spec) ?? { ok: false, error: 'the engine pool is not set up yet' },
   });
 
   const journal = new EventJournal({
@@ -433,10 +439,11 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       logger.error({ err: error }, 're-attaching to surviving ffmpeg runs failed; streams start fresh');
     }
   };
-  // The engine pool: config engines (replaced on restart), API engines (in memory for now: no
-  // store-backed repository yet), health polled in the background, transitions alerted.
+  // The engine pool: config engines (replaced on restart and reload), API engines, usage and
+  // claims kept in the store; health polled in the background, transitions alerted.
   const engines = new EngineRegistry({
     clock,
+    repository: new StoreEngineRepository(() => store),
     metrics,
     logger: logger.child({ component: 'engines' }),
     health: {
@@ -456,6 +463,10 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     ...(config.enginePolling.timeoutMs !== undefined && { timeoutMs: config.enginePolling.timeoutMs }),
     ...(config.enginePolling.maxInFlight !== undefined && { maxInFlight: config.enginePolling.maxInFlight }),
   });
+  const binding = new StreamEngineBinding({ registry: engines, clock, logger: logger.child({ component: 'engine-binding' }) });
+  binding.attach(boundStreamsOf(supervisor));
+  pool.binding = binding;
+  const unfollowMoves = followEngineMoves(binding, journal, () => notifications?.alerts, (id) => (supervisor.has(id) ? supervisor.get(id).spec.name : id));
   // An engine is a daemon-level subject: `engine:<id>` can never be a stream id, so only global notifiers get it.
   const unfollowEngines = engines.onTransition((e) => {
     const alerts = notifications?.alerts;
@@ -528,6 +539,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     metrics.close();
     await app?.close();
     unfollowEngines();
+    unfollowMoves();
+    binding.close();
     notifications?.unfollow();
     await notifications?.alerts.close();
     await notifications?.outbox.close();
@@ -545,6 +558,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   reconciler.start();
   // The first pass launches every start; the streams exist in the supervisor once it returns.
   await reconciler.reconcileNow();
+  binding.releaseOrphans();
   watchdog.start();
   phase = 'running';
 
@@ -592,6 +606,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         // Alerts stop following before the watchdog stops: stopping is not an incident.
         notifications?.unfollow();
         unfollowEngines();
+        unfollowMoves();
         await enginePoller.stop();
         // The watchdog next, so that nothing restarts a stream that is being stopped.
         await watchdog.stop();
@@ -599,6 +614,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         await supervisor.stopAll();
         await server.close();
         await supervisor.stopAll();
+        // After the streams stopped (which released their engines): nothing is handed out any more.
+        binding.close();
         metrics.close();
         heartbeat.stop();
         // The runtime entries of the stopped runs are cleared before the store closes.

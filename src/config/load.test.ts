@@ -256,6 +256,39 @@ describe('failover', () => {
   });
 });
 
+describe('streams on an engine pool', () => {
+  it.each([
+    ['any engine', 'engine: {}', { labels: {} }],
+    ['by labels', 'engine: {labels: {region: eu}}', { labels: { region: 'eu' } }],
+  ])('%s', (_name, field, expected) => {
+    const config = loadConfigText(oneStream(`inputs: ["http://{engine}/ace/getstream?id=1"]\noutput: rtmp://127.0.0.1/live/x\n${field}`), {});
+    expect(config.streams[0]?.engine).toEqual(expected);
+    expect(config.streams[0]?.source).toMatchObject({ inputs: [{ url: 'http://{engine}/ace/getstream?id=1' }] });
+  });
+
+  it('accepts the placeholders in args, with ${VAR} substituted around them', () => {
+    const config = loadConfigText(oneStream('args: [-i, "http://{engine.host}:{engine.port}/${P}", -f, flv, rtmp://127.0.0.1/live/x]\nengine: {}'), { P: 'path' });
+    expect(config.streams[0]?.source).toEqual({ kind: 'args', args: ['-i', 'http://{engine.host}:{engine.port}/path', '-f', 'flv', 'rtmp://127.0.0.1/live/x'] });
+  });
+
+  it.each([
+    ['engine without a placeholder', `${ARGS}\nengine: {}`, ['streams[0].engine: a stream on an engine pool must use {engine} (or {engine.host} / {engine.port}) in its inputs, output, encode or args']],
+    [
+      'a placeholder without engine',
+      'inputs: [{url: "http://{engine}/s", options: [-headers, "X: {engine.port}"]}]\noutput: y',
+      [
+        'streams[0].inputs[0].url: uses an {engine} placeholder, but the stream names no engine pool: add engine: {} (or engine: {labels: {...}})',
+        'streams[0].inputs[0].options[1]: uses an {engine} placeholder, but the stream names no engine pool: add engine: {} (or engine: {labels: {...}})',
+      ],
+    ],
+    ['an unknown key', 'inputs: ["http://{engine}/s"]\noutput: y\nengine: {pool: a}', ['streams[0].engine.pool: unknown key']],
+    ['fallback inputs', 'inputs: ["http://{engine}/s", "lavfi:sine"]\noutput: y\nengine: {}', ['streams[0].inputs: a stream on an engine pool has one input (fallback inputs are not supported with engine yet)']],
+    ['not a mapping', 'inputs: ["http://{engine}/s"]\noutput: y\nengine: eu', ['streams[0].engine: expected {labels}, e.g. {labels: {region: eu}}, or {} for any engine']],
+  ])('refuses %s', (_name, fields, expected) => {
+    expect(issuesOf(oneStream(fields))).toEqual(expected);
+  });
+});
+
 describe('errors', () => {
   it('reports every problem of a file at once, in file order', () => {
     const text = [

@@ -71,6 +71,7 @@ function resolveStream(stream: StreamInput, notifierIds: readonly string[]): Str
         probeTimeoutMs: stream.failover.probeTimeout ?? DEFAULT_FAILOVER.probeTimeoutMs,
       },
     }),
+    ...(stream.engine !== undefined && { engine: { labels: stream.engine.labels ?? {} } }),
   };
 }
 

@@ -4,6 +4,7 @@
  * defensively instead of the schema's output so that they still run, and every problem is
  * reported at once, when an entry also has schema errors.
  */
+import { hasEnginePlaceholder } from '../domain/engines/engine-binding.js';
 import { type ConfigPath, type Issue, quote } from './issues.js';
 
 type Raw = Record<string, unknown>;
@@ -71,6 +72,8 @@ function streamActions(stream: Raw, path: ConfigPath, issues: Issue[]): void {
     }
   });
 
+  streamEngine(stream, path, issues);
+
   if (has(stream, 'failover') && has(stream, 'args')) {
     issues.push({ path: [...path, 'failover'], message: 'failover needs inputs (this stream uses args)' });
   }
@@ -85,6 +88,38 @@ function streamActions(stream: Raw, path: ConfigPath, issues: Issue[]): void {
     const earlier = names.get(name);
     if (earlier === undefined) names.set(name, i);
     else issues.push({ path: [...path, 'checks', i, 'name'], message: `duplicate check name ${quote(name)} (also checks[${earlier}]); give each check a unique name` });
+  }
+}
+
+/** Where ffmpeg-bound strings of a stream entry name an engine placeholder. */
+function placeholderPaths(stream: Raw, path: ConfigPath): ConfigPath[] {
+  const found: ConfigPath[] = [];
+  const scan = (value: unknown, at: ConfigPath): void => {
+    if (typeof value === 'string' && hasEnginePlaceholder(value)) found.push(at);
+  };
+  list(stream.args).forEach((arg, i) => scan(arg, [...path, 'args', i]));
+  list(stream.encode).forEach((arg, i) => scan(arg, [...path, 'encode', i]));
+  scan(stream.output, [...path, 'output']);
+  list(stream.inputs).forEach((input, i) => {
+    if (!isRecord(input)) return scan(input, [...path, 'inputs', i]);
+    scan(input.url, [...path, 'inputs', i, 'url']);
+    list(input.options).forEach((option, j) => scan(option, [...path, 'inputs', i, 'options', j]));
+  });
+  return found;
+}
+
+/** `engine` and the `{engine}` placeholders go together: one without the other is a mistake. */
+function streamEngine(stream: Raw, path: ConfigPath, issues: Issue[]): void {
+  const uses = placeholderPaths(stream, path);
+  if (has(stream, 'engine') && uses.length === 0) {
+    issues.push({ path: [...path, 'engine'], message: 'a stream on an engine pool must use {engine} (or {engine.host} / {engine.port}) in its inputs, output, encode or args' });
+  }
+  // Fallback inputs are probed by their URL, which cannot name an engine before one is acquired.
+  if (has(stream, 'engine') && list(stream.inputs).length > 1) {
+    issues.push({ path: [...path, 'inputs'], message: 'a stream on an engine pool has one input (fallback inputs are not supported with engine yet)' });
+  }
+  if (!has(stream, 'engine')) {
+    for (const at of uses) issues.push({ path: at, message: 'uses an {engine} placeholder, but the stream names no engine pool: add engine: {} (or engine: {labels: {...}})' });
   }
 }
 

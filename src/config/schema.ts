@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { checkSchema } from './check-schema.js';
 import { duration, httpUrl, id, listen, positiveInt, text, typeError } from './fields.js';
 import { DEFAULT_RESTART_POLICY } from '../domain/stream-spec.js';
-import { engineSpecSchema } from '../engines/engine-body.js';
+import { engineLabelsSchema, engineSpecSchema } from '../engines/engine-body.js';
 
 export const RECOVERY_ACTIONS = ['restart', 'drop-publisher', 'next-input', 'notify'] as const;
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -154,6 +154,16 @@ const failoverSchema = z.preprocess(
   ),
 );
 
+/**
+ * The stream runs on an engine of the pool (any healthy one, or one with every label): it is
+ * acquired at start, `{engine}` (host:port), `{engine.host}` and `{engine.port}` in the inputs,
+ * output, encode or args become its address, and the stream moves when the engine turns unhealthy.
+ */
+const streamEngineSchema = z.strictObject(
+  { labels: engineLabelsSchema.optional() },
+  { error: typeError('expected {labels}, e.g. {labels: {region: eu}}, or {} for any engine') },
+);
+
 export const streamSchema = z.strictObject({
   id,
   name: text.optional(),
@@ -172,6 +182,7 @@ export const streamSchema = z.strictObject({
   checks: z.array(checkSchema).optional(),
   onUnhealthy: z.array(z.enum(RECOVERY_ACTIONS)).optional(),
   failover: failoverSchema.optional(),
+  engine: streamEngineSchema.optional(),
 });
 
 /** Top-level sections may be empty (`server:` with everything commented out). */

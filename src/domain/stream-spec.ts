@@ -79,6 +79,11 @@ export interface FailoverSpec {
 
 export const DEFAULT_FAILOVER: FailoverSpec = { mode: 'priority', returnAfterMs: 60_000, probeIntervalMs: 10_000, probeTimeoutMs: 5_000 };
 
+/** Which engines of the pool a stream may run on: healthy ones with every label (none = any). */
+export interface EngineSelector {
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export interface StreamSpec {
   readonly id: string;
   readonly name: string;
@@ -96,6 +101,8 @@ export interface StreamSpec {
   readonly notify: readonly string[];
   /** Set when configured; DEFAULT_FAILOVER applies to a pipeline with several inputs otherwise. */
   readonly failover?: FailoverSpec;
+  /** Runs on an engine of the pool: `{engine}` in the source is its host:port (domain/engines/engine-binding.ts). */
+  readonly engine?: EngineSelector;
 }
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {

@@ -111,6 +111,42 @@ describe('EnginePoller', () => {
     expect(await round).toMatchObject({ engines: 250, ok: 250, peakInFlight: 250 });
   });
 
+  it('counts polls started as others settle against the same turn budget', async () => {
+    const h = setup(250, { maxInFlight: 1_000 });
+    for (let i = 0; i < 250; i++) h.clients.behaviour.set(`e${i}`, 'manual');
+    const round = h.poller.runRound();
+    expect(h.clients.calls).toHaveLength(100);
+    // Answers arriving in the same turn start nothing more: the turn's budget is spent.
+    for (let i = 0; i < 50; i++) h.clients.answer(`e${i}`);
+    await flush();
+    expect(h.clients.calls).toHaveLength(100);
+    h.clock.advance(0);
+    expect(h.clients.calls).toHaveLength(250);
+    for (let i = 50; i < 250; i++) h.clients.answer(`e${i}`);
+    expect(await round).toMatchObject({ engines: 250, ok: 250 });
+  });
+
+  it('polls the engines that timed out first in the next round', async () => {
+    const h = setup(5, { timeoutMs: 1_000 });
+    h.clients.behaviour.set('e3', 'hang');
+    const first = h.poller.runRound();
+    await flush();
+    h.clock.advance(1_000);
+    expect(await first).toMatchObject({ timedOut: 1 });
+    h.clients.calls.length = 0;
+    h.clients.behaviour.set('e3', 'ok');
+    const second = h.poller.runRound();
+    await flush();
+    expect(h.clients.calls).toEqual(['e3', 'e0', 'e1', 'e2', 'e4']);
+    await second;
+    // It answered: back in its place.
+    h.clients.calls.length = 0;
+    const third = h.poller.runRound();
+    await flush();
+    expect(h.clients.calls).toEqual(['e0', 'e1', 'e2', 'e3', 'e4']);
+    await third;
+  });
+
   it('stop ends a round that waits between bursts', async () => {
     const h = setup(150, { maxInFlight: 1_000 });
     for (let i = 0; i < 150; i++) h.clients.behaviour.set(`e${i}`, 'manual');

@@ -59,6 +59,8 @@ export interface AcquireRequest {
   readonly labels?: Readonly<Record<string, string>>;
   /** Who uses the slot (a stream id), shown in the engine's `streams`. */
   readonly stream?: string;
+  /** The daemon's stream supervision takes the slot for `stream` (see StreamEngineBinding). */
+  readonly supervised?: boolean;
 }
 
 export type AcquireResult =
@@ -185,7 +187,12 @@ export class EngineRegistry {
     const entry = this.entry(selection.id);
     const at = this.options.clock.now();
     const claimId = this.newClaimId();
-    const claim: StoredClaim = { claimId, at, ...(request.stream !== undefined && { stream: request.stream }) };
+    const claim: StoredClaim = {
+      claimId,
+      at,
+      ...(request.stream !== undefined && { stream: request.stream }),
+      ...(request.supervised === true && { supervised: true }),
+    };
     entry.claims.set(claimId, claim);
     entry.lastStreamUsage = at;
     this.claimIndex.set(claimId, entry.spec.id);
@@ -210,6 +217,20 @@ export class EngineRegistry {
     this.options.metrics?.setEngineStreams?.(entry.spec.id, entry.claims.size);
     this.persist(entry);
     return view(entry);
+  }
+
+  /** Claims held by stream supervision, with their engine (read once at boot to restore bindings). */
+  supervisedClaims(): { readonly engineId: string; readonly claim: StoredClaim }[] {
+    const found: { engineId: string; claim: StoredClaim }[] = [];
+    for (const entry of this.entries.values()) {
+      for (const claim of entry.claims.values()) if (claim.supervised === true) found.push({ engineId: entry.spec.id, claim });
+    }
+    return found;
+  }
+
+  /** The engine's health status, or undefined when there is no such engine. */
+  status(id: string): EngineHealthState['status'] | undefined {
+    return this.entries.get(id)?.health.status;
   }
 
   /** The claim's engine, or undefined when the claim is not active. */

@@ -2,26 +2,13 @@
  * Where engine definitions and usage survive a daemon restart. The registry keeps the live state
  * in memory (acquire must be synchronous) and writes through this interface behind it.
  *
- * A store-backed implementation would add one table (migration 00N-engines):
- *   engines(id TEXT PRIMARY KEY, spec_json TEXT NOT NULL, source TEXT NOT NULL CHECK (source IN ('config','api')),
- *           last_stream_usage INTEGER NULL, claims_json TEXT NOT NULL DEFAULT '[]', created_at INTEGER, updated_at INTEGER)
- * (claims as JSON: a handful per engine, always read and written with the engine).
+ * The daemon uses StoreEngineRepository (the `engines` table, migration 002); the in-memory one
+ * serves tests and a daemon without a store.
  */
-import type { EngineSource, EngineSpec } from '../domain/engines/engine-spec.js';
+import type { Store, StoredEngine, StoredEngineClaim } from '../ports/store.js';
 
-export interface StoredClaim {
-  readonly claimId: string;
-  readonly stream?: string;
-  readonly at: number;
-}
-
-export interface EngineRecord {
-  readonly spec: EngineSpec;
-  readonly source: EngineSource;
-  readonly addedAt: number;
-  readonly lastStreamUsage?: number;
-  readonly claims: readonly StoredClaim[];
-}
+export type StoredClaim = StoredEngineClaim;
+export type EngineRecord = StoredEngine;
 
 export interface EngineRepository {
   load(): Promise<EngineRecord[]>;
@@ -45,5 +32,29 @@ export class InMemoryEngineRepository implements EngineRepository {
   remove(id: string): Promise<void> {
     this.records.delete(id);
     return Promise.resolve();
+  }
+}
+
+/**
+ * The pool in the store. `store()` is read on every call: the daemon's store may open after the
+ * registry was built. While there is none, writes are dropped with an error (the registry logs
+ * it) — the pool keeps working from memory.
+ */
+export class StoreEngineRepository implements EngineRepository {
+  constructor(private readonly store: () => Store | undefined) {}
+
+  load(): Promise<EngineRecord[]> {
+    return this.store()?.listEngines() ?? Promise.resolve([]);
+  }
+
+  save(record: EngineRecord): Promise<void> {
+    const store = this.store();
+    return store ? store.putEngine(record) : Promise.reject(new Error('the store is unavailable; the engine is kept in memory only'));
+  }
+
+  async remove(id: string): Promise<void> {
+    const store = this.store();
+    if (!store) throw new Error('the store is unavailable; the engine is removed in memory only');
+    await store.deleteEngine(id);
   }
 }

@@ -14,9 +14,12 @@
  *   gets a value above every value handed out before, even across delete and re-create.
  * - The runtime registry is not tied to `streams`: an entry outlives a deleted spec, so a
  *   restarted daemon can still find (and stop) a process it started for a stream now gone.
+ * - Engines (the pool) are stored whole: spec, source, usage and claims in one write, so a claim
+ *   and the `lastStreamUsage` it stamped survive a restart together.
  * - Text written here (log lines, payloads, errors) is already redacted by the caller. Specs are
  *   stored as given (they carry stream keys): the store's file or database must stay private.
  */
+import type { EngineSource, EngineSpec } from '../domain/engines/engine-spec.js';
 import { StreamwardenError } from '../domain/errors.js';
 import type { ExitReason } from '../domain/lifecycle.js';
 import type { DesiredState, StreamSpec } from '../domain/stream-spec.js';
@@ -180,6 +183,24 @@ export type NotificationOutcome =
   | { readonly status: 'pending'; readonly at: number; readonly error: string; readonly nextAttemptAt: number }
   | { readonly status: 'failed'; readonly at: number; readonly error: string };
 
+/** One taken slot of an engine; `stream` names the user when it is a stream. */
+export interface StoredEngineClaim {
+  readonly claimId: string;
+  readonly stream?: string;
+  /** Held by the daemon's own supervision of `stream` (released when it stops), not by an API client. */
+  readonly supervised?: boolean;
+  readonly at: number;
+}
+
+/** An engine of the pool with its usage; health is not stored (it is re-learned by polling). */
+export interface StoredEngine {
+  readonly spec: EngineSpec;
+  readonly source: EngineSource;
+  readonly addedAt: number;
+  readonly lastStreamUsage?: number;
+  readonly claims: readonly StoredEngineClaim[];
+}
+
 export interface PruneOptions {
   readonly now: number;
   /** Newest runs kept per stream (a run still in the runtime registry is always kept). */
@@ -246,6 +267,13 @@ export interface Store {
   dueNotifications(now: number, limit: number): Promise<OutboxNotification[]>;
   /** Records one attempt. Throws UnknownNotificationError when no notification has this id. */
   markNotification(id: number, outcome: NotificationOutcome): Promise<void>;
+
+  /** Inserts or replaces by `spec.id` (`addedAt` of an existing engine is kept). */
+  putEngine(engine: StoredEngine): Promise<void>;
+  /** False when there was no such engine. */
+  deleteEngine(id: string): Promise<boolean>;
+  /** Ordered by `addedAt`, then id. */
+  listEngines(): Promise<StoredEngine[]>;
 
   /** Retention: run on a schedule so the store does not grow without bound. */
   prune(options: PruneOptions): Promise<PruneResult>;

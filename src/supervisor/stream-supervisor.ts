@@ -33,6 +33,7 @@ import type { AdoptRefusalReason, ChildProcessHandle, ProcessExit, ProcessRunner
 import type { RuntimeEntry } from '../ports/store.js';
 import type { DesiredState } from '../domain/stream-spec.js';
 import { specHash, type RunOutcome, type RunRegistry } from './run-registry.js';
+import type { PreparedSource, SourcePreparer } from './source-preparer.js';
 import type { StreamEventMap } from './stream-events.js';
 import { TypedEvents } from './typed-events.js';
 
@@ -50,6 +51,8 @@ export interface StreamSupervisorDeps {
   readonly runHistory?: number;
   /** Told of every spawned run (with its identity) and of its end, so a later daemon can adopt it. */
   readonly registry?: RunRegistry;
+  /** Consulted before every spawn (the engine binding); may refuse it. */
+  readonly prepareSource?: SourcePreparer;
 }
 
 /**
@@ -579,9 +582,14 @@ export class StreamSupervisor {
   private spawn(): void {
     const runId = this.nextRunId++;
     const startedAt = this.deps.clock.now();
+    const prepared = this.prepareSource();
+    if (!prepared.ok) {
+      this.refuseSpawn(runId, startedAt, prepared.error);
+      return;
+    }
     let args: string[];
     try {
-      args = buildArgv(this.spec.source, this.deps.ffmpeg.capabilities, { inputIndex: this.inputIndex });
+      args = buildArgv(prepared.source, this.deps.ffmpeg.capabilities, { inputIndex: this.inputIndex });
     } catch (error) {
       // Cannot happen for a validated spec; report it as a failure to start rather than throw.
       const message = error instanceof Error ? error.message : String(error);
@@ -618,6 +626,30 @@ export class StreamSupervisor {
     const command = describeArgv([this.deps.ffmpeg.path, ...args], this.deps.redact);
     this.log.info({ runId, pid: run.record.pid, command: command.join(' ') }, 'ffmpeg started');
     this.events.emit('run-started', { streamId: this.spec.id, runId, pid: run.record.pid, command, at: startedAt });
+  }
+
+  private prepareSource(): PreparedSource {
+    const prepare = this.deps.prepareSource;
+    if (!prepare) return { ok: true, source: this.spec.source };
+    try {
+      return prepare(this.spec);
+    } catch (error) {
+      return { ok: false, error: `preparing the source failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
+  /** Nothing is spawned: the run ends at once as failed-to-start (queued: we are inside a transition). */
+  private refuseSpawn(runId: number, startedAt: number, error: string): void {
+    this.active = {
+      record: { runId, pid: undefined, startedAt, firstLines: [], lastLines: [] },
+      handle: undefined,
+      parser: new ProgressParser(),
+      tracker: new ProgressTracker(),
+      stderr: new StderrLog(this.deps.redact),
+      registered: false,
+    };
+    this.log.warn({ runId, reason: this.deps.redact(error) }, 'ffmpeg not started');
+    this.onExit(runId, { code: null, signal: null, spawnError: { code: 'NOT_STARTED', message: error } });
   }
 
   private onProgress(runId: number, chunk: string): void {

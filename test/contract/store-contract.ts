@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/ports/store.js';
 import { historyContract } from './store-contract-history.js';
 import { deliveryContract } from './store-contract-delivery.js';
+import { enginesContract } from './store-contract-engines.js';
 import { streamsContract } from './store-contract-streams.js';
 import type { MakeStore, StoreUnderTest } from './store-fixtures.js';
 
@@ -39,5 +40,6 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     streamsContract(context);
     historyContract(context);
     deliveryContract(context);
+    enginesContract(context);
   });
 }

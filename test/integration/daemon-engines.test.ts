@@ -130,4 +130,82 @@ enginePolling: { interval: 200ms, timeout: 1s, failureThreshold: 1, successThres
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 60_000);
+
+  it('keeps API engines, their last stream usage and claims across a daemon restart on the same store', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const file = path.join(tempDir, 'persist.yaml');
+    writeFileSync(
+      file,
+      `
+server:
+  listen: 127.0.0.1:${port}
+storage:
+  path: ${JSON.stringify(path.join(tempDir, 'persist.db'))}
+ffmpeg:
+  path: ${JSON.stringify(FAKE_FFMPEG)}
+engines:
+  - { id: cfg, host: 127.0.0.1, port: ${portOf(bad)} }
+enginePolling: { interval: 200ms, timeout: 1s, failureThreshold: 1, successThreshold: 1, grace: 0s }
+`,
+    );
+    const start = async (): Promise<ChildProcess> => {
+      const child = spawn(process.execPath, [CLI, 'run', '--config', file], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      daemon = child;
+      let output = '';
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      await waitFor(async () => (await fetch(`${base}/livez`, { signal: AbortSignal.timeout(1_000) })).status === 200, {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+        description: `${base}/livez to answer 200 (daemon output: ${output.slice(-500)})`,
+      });
+      return child;
+    };
+    const engine = async (id: string): Promise<(EngineDto & { source: string; last_stream_usage: string | null }) | undefined> => {
+      const response = await fetch(`${base}/api/v1/engines/${id}`, { signal: AbortSignal.timeout(5_000) });
+      return response.status === 200 ? ((await response.json()) as EngineDto & { source: string; last_stream_usage: string | null }) : undefined;
+    };
+
+    const first = await start();
+    const added = await fetch(`${base}/api/v1/engines`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'api-1', host: '127.0.0.1', port: portOf(good), capacity: 2, labels: { pool: 'p' } }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(added.status).toBe(201);
+    await waitFor(async () => (await engine('api-1'))?.health_status === 'healthy', { timeoutMs: 10_000, intervalMs: 100, description: 'api-1 to be healthy' });
+    const acquired = await fetch(`${base}/api/v1/engines/acquire`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ labels: { pool: 'p' }, stream: 'cam9' }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(acquired.status).toBe(200);
+    const claim = (await acquired.json()) as { claim_id: string; acquired_at: string };
+    const before = await engine('api-1');
+    expect(before).toMatchObject({ source: 'api', streams: ['cam9'], last_stream_usage: claim.acquired_at });
+
+    const firstExit = new Promise<number | null>((resolve) => first.once('close', (code) => resolve(code)));
+    first.kill('SIGTERM');
+    expect(await firstExit).toBe(0);
+
+    const second = await start();
+    expect(await engine('api-1')).toMatchObject({ source: 'api', streams: ['cam9'], last_stream_usage: claim.acquired_at, labels: { pool: 'p' } });
+    expect(await engine('cfg')).toMatchObject({ source: 'config' });
+    // The claim is the same one: releasing it frees the slot.
+    const released = await fetch(`${base}/api/v1/engines/release`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ claim_id: claim.claim_id }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(released.status).toBe(200);
+    expect((await engine('api-1'))?.streams).toEqual([]);
+
+    const secondExit = new Promise<number | null>((resolve) => second.once('close', (code) => resolve(code)));
+    second.kill('SIGTERM');
+    expect(await secondExit).toBe(0);
+  }, 90_000);
 });

@@ -23,6 +23,7 @@ import { openSqliteStore } from './sqlite-store.js';
 /** sha256 of each shipped migration's SQL: a shipped migration is never edited. */
 const SHIPPED: Readonly<Record<number, string>> = {
   1: 'c20a60501d569d48b4fb85aecd08fb92bea209a6e0af74e1ab9e2a827c4cc9fd',
+  2: 'd30872dfede26e0fca3c4d4a03495c55630e896f7453aab91980217cbe26b35e',
 };
 
 interface VersionFixture {
@@ -52,8 +53,9 @@ const SPEC_V1 = {
   notify: [],
 };
 
-const FIXTURES: Readonly<Record<number, VersionFixture>> = {
-  1: {
+const ENGINE_SPEC_V2 = { id: 'ace-1', host: '127.0.0.1', port: 6878, kind: 'acestream', capacity: 2, labels: { region: 'eu' } };
+
+const FIXTURE_V1: VersionFixture = {
     seed(db) {
       db.exec(`
         UPDATE store_meta SET value = 7 WHERE key = 'generation';
@@ -96,6 +98,24 @@ const FIXTURES: Readonly<Record<number, VersionFixture>> = {
       expect(await store.appendEvent({ at: T0, type: 'state', payload: {} })).toBe(11);
       expect(await store.getAlert('stream-down:cam1')).toMatchObject({ status: 'firing', payload: { severity: 'critical' } });
       expect(await store.dueNotifications(T0 + 60000, 10)).toMatchObject([{ id: 5, attempts: 2, lastError: 'HTTP 502' }]);
+    },
+};
+
+const FIXTURES: Readonly<Record<number, VersionFixture>> = {
+  1: FIXTURE_V1,
+  2: {
+    seed(db) {
+      FIXTURE_V1.seed(db);
+      db.exec(`
+        INSERT INTO engines (id, spec_json, source, added_at, last_stream_usage, claims_json, updated_at)
+          VALUES ('ace-1', '${JSON.stringify(ENGINE_SPEC_V2)}', 'api', ${T0}, ${T0 + 500}, '[{"claimId":"c1","stream":"cam1","at":${T0 + 500}}]', ${T0 + 500});
+      `);
+    },
+    async verify(store) {
+      await FIXTURE_V1.verify(store);
+      expect(await store.listEngines()).toEqual([
+        { spec: ENGINE_SPEC_V2, source: 'api', addedAt: T0, lastStreamUsage: T0 + 500, claims: [{ claimId: 'c1', stream: 'cam1', at: T0 + 500 }] },
+      ]);
     },
   },
 };

@@ -7,6 +7,7 @@ import { runStoreContract } from '../../../test/contract/store-contract.js';
 import { spec, T0 } from '../../../test/contract/store-fixtures.js';
 import { FakeClock } from '../../../test/fakes/fake-clock.js';
 import { StoreUnavailableError } from '../../ports/store.js';
+import { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 
 const dirs: string[] = [];
@@ -85,7 +86,7 @@ describe('SQLite store: the file', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
     const second = await open(path);
-    expect(second.migration).toEqual({ from: 1, to: 1 });
+    expect(second.migration).toEqual({ from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION });
     expect(await second.getStream('cam1')).toMatchObject({ desired: 'stopped', owner: 'file' });
   });
 

@@ -24,6 +24,7 @@ import type {
   RunStartInput,
   RuntimeEntry,
   Store,
+  StoredEngine,
   StoredEvent,
   StoredRecovery,
   StoredRun,
@@ -34,6 +35,7 @@ import { migrate, type MigrationOutcome } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.js';
 import { AlertsTable } from './tables/alerts.js';
+import { EnginesTable } from './tables/engines.js';
 import { EventsTable } from './tables/events.js';
 import { Maintenance } from './tables/maintenance.js';
 import { OutboxTable } from './tables/outbox.js';
@@ -56,6 +58,7 @@ export class SqliteStore implements Store {
   private readonly alerts;
   private readonly outbox;
   private readonly maintenance;
+  private readonly engines;
   private closed = false;
 
   private constructor(
@@ -72,6 +75,7 @@ export class SqliteStore implements Store {
     this.alerts = new AlertsTable(db);
     this.outbox = new OutboxTable(db);
     this.maintenance = new Maintenance(db);
+    this.engines = new EnginesTable(db);
   }
 
   /** Creates the file if needed (0600, folder 0700), applies pending migrations, prepares statements. */
@@ -154,6 +158,16 @@ export class SqliteStore implements Store {
   }
   markNotification(id: number, outcome: NotificationOutcome): Promise<void> {
     return this.call(() => this.outbox.mark(id, outcome));
+  }
+
+  putEngine(engine: StoredEngine): Promise<void> {
+    return this.call(() => this.engines.put(engine, this.clock.now()));
+  }
+  deleteEngine(id: string): Promise<boolean> {
+    return this.call(() => this.engines.delete(id));
+  }
+  listEngines(): Promise<StoredEngine[]> {
+    return this.call(() => this.engines.list());
   }
 
   prune(options: PruneOptions): Promise<PruneResult> {

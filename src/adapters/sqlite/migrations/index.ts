@@ -4,8 +4,9 @@
  * the migration tests then check the upgrade from every earlier version automatically.
  */
 import { migration001 } from './001-initial.js';
+import { migration002 } from './002-engines.js';
 import type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
