@@ -18,7 +18,7 @@ export interface AppDeps {
   readonly health: readonly HealthComponent[];
   /** Recent events, replayed to SSE clients; the daemon connects it to the supervisor's events. */
   readonly journal: EventJournal;
-  /** With a token set, /api/v1 and verbose health reports need `Authorization: Bearer <token>`. */
+  /** With a token set, every write needs `Authorization: Bearer <token>`; reads stay open (they are masked). */
   readonly token?: string;
   /** Masks secrets in anything the API sends back (error messages included). */
   readonly redact: Redactor;
