@@ -23,6 +23,9 @@ describe('http app', () => {
       uptimeSeconds: 2,
       lastError: null,
       progress: { fps: 25, bitrateBps: 1_000_000, speed: 1, frames: 75, outTimeSeconds: 3 },
+      activeInput: null,
+      lastCheckAt: null,
+      preview: null,
     });
     expect(idle).toMatchObject({ id: 'idle', desired: 'stopped', state: 'stopped', health: 'unknown', pid: null, progress: { fps: null } });
   });

@@ -15,6 +15,7 @@ import { errorBody, toErrorResponse } from './errors.js';
 import { registerEngineRoutes } from './routes/engines.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerHlsPreviewRoutes } from './routes/hls-preview.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerWatchdogRoutes } from './routes/watchdog.js';
@@ -65,6 +66,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   registerHealthRoutes(app, deps);
   registerStreamRoutes(app, deps);
+  registerHlsPreviewRoutes(app, deps);
   registerWatchdogRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerMetricsRoutes(app, deps);

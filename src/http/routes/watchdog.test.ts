@@ -4,7 +4,7 @@ import { ffprobeCheck, KEY, spec, watchdogHarness } from '../../../test/helpers/
 import { createRedactor } from '../../domain/redact.js';
 import { buildApp } from '../app.js';
 import { EventJournal } from '../event-journal.js';
-import type { StreamDetailDto, WatchdogStatusDto } from '../stream-dto.js';
+import type { StreamDto, StreamDetailDto, WatchdogStatusDto } from '../stream-dto.js';
 
 describe('GET /api/v1/watchdog/status', () => {
   it('without a watchdog: reports per stream what the fast layer knows, with null for what nobody knows yet', async () => {
@@ -119,6 +119,11 @@ describe('with the watchdog layer', () => {
       ]);
       expect(detail.checks[1]).toMatchObject({ lastMessage: 'video h264 320x240, audio aac 44100 Hz', intervalSeconds: 2, timeoutSeconds: 10, skippedBeats: 0 });
       expect(detail.health).toBe('healthy');
+      // The list shows when a check last ran: the newest of the stream's checks.
+      const newest = Math.max(...detail.checks.map((c) => Date.parse(c.lastCheckedAt ?? '')));
+      const listed = (await app.inject('/api/v1/streams')).json<StreamDto[]>()[0];
+      expect(listed?.lastCheckAt).toBe(new Date(newest).toISOString());
+      expect(detail.lastCheckAt).toBe(listed?.lastCheckAt);
       expect(detail.recoveries).toHaveLength(1);
       expect(detail.recoveries[0]).toMatchObject({
         cause: 'check-failed',
