@@ -18,6 +18,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerHlsPreviewRoutes } from './routes/hls-preview.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerStreamRoutes } from './routes/streams.js';
+import { registerUiRoutes } from './routes/ui.js';
 import { registerWatchdogRoutes } from './routes/watchdog.js';
 
 export type { AppDeps } from './app-deps.js';
@@ -70,6 +71,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerWatchdogRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerMetricsRoutes(app, deps);
+  registerUiRoutes(app, deps.webDir === undefined ? {} : { dir: deps.webDir });
   if (deps.engines) registerEngineRoutes(app, { engines: deps.engines, redact: deps.redact });
   return app;
 }
