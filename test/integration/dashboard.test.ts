@@ -1,0 +1,188 @@
+/**
+ * The dashboard in Chromium against the real daemon (built CLI) supervising real ffmpeg streams
+ * that write HLS: it loads with every stream green, a stream whose ffmpeg is SIGKILLed turns red
+ * and back to green without a reload, the stream page shows checks, runs with their exit reasons,
+ * the log and a playing HLS preview, the stop button stops a stream, and the page fits a phone in
+ * dark mode. Screenshots: test-artifacts/dashboard/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StreamDto } from '../../src/http/stream-dto.js';
+import { CHROMIUM, launchChromium, screenshotPath } from '../helpers/browser.js';
+import { startDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
+import { requireBinary } from '../helpers/require-binary.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const FFMPEG = requireBinary('ffmpeg', ['/usr/bin/ffmpeg']);
+const UI_TIMEOUT = 15_000;
+
+function configYaml(dir: string, ffmpeg: string, port: number): string {
+  const hls = (id: string) => path.join(dir, 'hls', id, 'index.m3u8');
+  const video = (id: string, rate: number) =>
+    JSON.stringify([
+      '-re', '-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=${rate}`,
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(rate), '-b:v', '200k',
+      '-f', 'hls', '-hls_time', '1', '-hls_list_size', '4', '-hls_flags', 'delete_segments', hls(id),
+    ]);
+  return `
+server:
+  listen: 127.0.0.1:${port}
+storage:
+  path: ${JSON.stringify(path.join(dir, 'streamwarden.db'))}
+ffmpeg:
+  path: ${JSON.stringify(ffmpeg)}
+streams:
+  - id: cam
+    name: Camera one
+    args: ${video('cam', 15)}
+    # The first restart is immediate; the second waits, long enough to be seen red.
+    restart: { backoffInitial: 3s, backoffMax: 3s, budget: { restarts: 20, within: 5m } }
+    stop: { interruptGrace: 2s, terminateGrace: 2s }
+  - id: tone
+    name: Tone radio
+    inputs: [lavfi:sine=frequency=440:sample_rate=48000]
+    encode: [-c:a, aac, -b:a, 64k, -f, hls, -hls_time, "1", -hls_list_size, "4", -hls_flags, delete_segments]
+    output: ${JSON.stringify(hls('tone'))}
+    stop: { interruptGrace: 2s, terminateGrace: 2s }
+`;
+}
+
+describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard against a running daemon', () => {
+  let dir: string;
+  let daemon: DaemonProcess | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  const api = async <T>(url: string): Promise<T> => {
+    const response = await fetch(`${daemon?.base ?? ''}${url}`, { signal: AbortSignal.timeout(5_000) });
+    return (await response.json()) as T;
+  };
+  const stream = (id: string) => api<StreamDto>(`/api/v1/streams/${id}`);
+  const card = (id: string) => page.locator(`[data-stream="${id}"]`);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'streamwarden-dashboard-'));
+    // ffmpeg's HLS muxer does not create folders.
+    for (const id of ['cam', 'tone']) mkdirSync(path.join(dir, 'hls', id), { recursive: true });
+    daemon = await startDaemon(dir, (port) => configYaml(dir, FFMPEG ?? 'ffmpeg', port));
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    try {
+      await browser?.close();
+    } finally {
+      try {
+        await daemon?.stop();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('loads at / with every stream green, its figures, and a live connection', async () => {
+    await page.goto(`${daemon?.base ?? ''}/`);
+    await expect.poll(() => page.title()).toBe('Streams · streamwarden');
+    for (const id of ['cam', 'tone']) {
+      await card(id).and(page.locator('[data-tone="healthy"]')).waitFor({ timeout: UI_TIMEOUT });
+      const pid = (await stream(id)).pid;
+      if (pid !== null) daemon?.track(pid);
+    }
+    await page.locator('#connection[data-connection="live"]').waitFor({ timeout: UI_TIMEOUT });
+    await expect.poll(() => card('cam').locator('.metric').filter({ hasText: 'FPS' }).locator('.value').textContent(), { timeout: UI_TIMEOUT }).toMatch(/^1[45]\.\d$/);
+    await expect.poll(() => card('cam').locator('.metric').filter({ hasText: 'Last check' }).locator('.value').textContent(), { timeout: UI_TIMEOUT }).toMatch(/ago|just now/);
+    expect(await card('tone').locator('.sub').textContent()).toContain('input lavfi:sine=frequency=440');
+    await expect.poll(() => page.locator('#streams-summary').textContent()).toBe('2 of 2 healthy');
+    // Real buttons with names, reachable by keyboard.
+    await page.getByRole('button', { name: 'Restart Camera one' }).focus();
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Restart Camera one');
+    await page.screenshot({ path: screenshotPath('overview'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('turns a stream red when its ffmpeg is killed, and green again, without a reload', async () => {
+    // A reload would drop this mark (page scripts run in the browser: evaluated as text).
+    await page.evaluate('window.notReloaded = true');
+
+    // The first restart after a failure is immediate; the second one is delayed (backoff): red.
+    for (const round of [1, 2]) {
+      const before = await stream('cam');
+      expect(before.state).toBe('running');
+      expect(before.pid).not.toBeNull();
+      process.kill(before.pid ?? 0, 'SIGKILL');
+      if (round === 2) {
+        await card('cam').and(page.locator('[data-tone="unhealthy"]')).waitFor({ timeout: UI_TIMEOUT });
+        await page.screenshot({ path: screenshotPath('stream-killed-red'), fullPage: true });
+      }
+      const pid = await waitFor(
+        async () => {
+          const s = await stream('cam');
+          return s.state === 'running' && s.pid !== null && s.pid !== before.pid ? s.pid : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 100, description: `cam to run again after kill ${round}` },
+      );
+      daemon?.track(pid);
+    }
+    await card('cam').and(page.locator('[data-tone="healthy"]')).waitFor({ timeout: UI_TIMEOUT });
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
+    await expect.poll(() => card('cam').locator('.metric').filter({ hasText: 'Restarts' }).locator('.value').textContent()).toBe('2');
+    // The feed saw the transitions.
+    await page.locator('.recent-events .feed-item', { hasText: 'health unhealthy' }).first().waitFor({ timeout: UI_TIMEOUT });
+  });
+
+  it('shows a stream page: checks, runs with exit reasons, the log and a playing HLS preview', async () => {
+    await page.getByRole('link', { name: 'Camera one' }).click();
+    await page.locator('[data-stream-page="cam"][data-tone="healthy"]').waitFor({ timeout: UI_TIMEOUT });
+    await page.getByRole('heading', { name: 'Checks' }).waitFor();
+    await page.locator('tr[data-check="progress"][data-tone="healthy"]').waitFor({ timeout: UI_TIMEOUT });
+    expect(await page.locator('tr[data-check="progress"]').textContent()).toMatch(/advancing/);
+    await expect.poll(() => page.locator('tr[data-run]').allTextContents(), { timeout: UI_TIMEOUT }).toEqual(
+      expect.arrayContaining([expect.stringMatching(/killed/), expect.stringMatching(/running/)]),
+    );
+    await expect.poll(() => page.locator('pre.log').textContent(), { timeout: UI_TIMEOUT }).toMatch(/index\d+\.ts/);
+    await page.locator('.preview[data-preview-state="playing"]').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: screenshotPath('stream-page'), fullPage: true });
+    await page.getByRole('link', { name: '← All streams' }).click();
+    await card('cam').waitFor();
+  });
+
+  it('stops a stream with its stop button', async () => {
+    await page.getByRole('button', { name: 'Stop Tone radio' }).click();
+    await card('tone').and(page.locator('[data-state="stopped"][data-tone="unknown"]')).waitFor({ timeout: UI_TIMEOUT });
+    expect(await card('tone').locator('.badge').textContent()).toBe('stopped');
+    const tone = await stream('tone');
+    expect(tone).toMatchObject({ desired: 'stopped', state: 'stopped', pid: null });
+    await page.locator('#announcer', { hasText: 'Stop Tone radio: sent' }).waitFor({ timeout: UI_TIMEOUT });
+  });
+
+  it('fits a phone in dark mode: cards stack, no horizontal scroll', async () => {
+    const phone = await browser?.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true });
+    try {
+      const small = await phone?.newPage();
+      if (!small) throw new Error('no page');
+      await small.goto(`${daemon?.base ?? ''}/`);
+      await small.locator('[data-stream="cam"][data-tone="healthy"]').waitFor({ timeout: UI_TIMEOUT });
+      const { scrollWidth, innerWidth, background } = await small.evaluate<{ scrollWidth: number; innerWidth: number; background: string }>(
+        '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, background: getComputedStyle(document.body).backgroundColor })',
+      );
+      expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+      expect(background).toBe('rgb(15, 20, 25)');
+      const [a, b] = await Promise.all([small.locator('[data-stream="cam"]').boundingBox(), small.locator('[data-stream="tone"]').boundingBox()]);
+      expect(a?.x).toBe(b?.x);
+      await small.screenshot({ path: screenshotPath('phone-dark'), fullPage: true });
+      await small.goto(`${daemon?.base ?? ''}/#/streams/cam`);
+      await small.locator('[data-stream-page="cam"]').waitFor({ timeout: UI_TIMEOUT });
+      await small.locator('tr[data-check="progress"]').waitFor({ timeout: UI_TIMEOUT });
+      expect(await small.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+      await small.screenshot({ path: screenshotPath('phone-dark-stream'), fullPage: true });
+    } finally {
+      await phone?.close();
+    }
+  });
+});
