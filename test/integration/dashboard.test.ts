@@ -100,7 +100,7 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
     expect(await card('tone').locator('.sub').textContent()).toContain('input lavfi:sine=frequency=440');
     await expect.poll(() => page.locator('#streams-summary').textContent()).toBe('2 of 2 healthy');
     // Real buttons with names, reachable by keyboard.
-    await page.getByRole('button', { name: 'Restart Camera one' }).focus();
+    await page.getByRole('button', { name: 'Restart Camera one', exact: true }).focus();
     expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Restart Camera one');
     await page.screenshot({ path: screenshotPath('overview'), fullPage: true });
     expect(pageErrors).toEqual([]);
@@ -153,7 +153,7 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
   });
 
   it('stops a stream with its stop button', async () => {
-    await page.getByRole('button', { name: 'Stop Tone radio' }).click();
+    await page.getByRole('button', { name: 'Stop Tone radio', exact: true }).click();
     await card('tone').and(page.locator('[data-state="stopped"][data-tone="unknown"]')).waitFor({ timeout: UI_TIMEOUT });
     expect(await card('tone').locator('.badge').textContent()).toBe('stopped');
     const tone = await stream('tone');

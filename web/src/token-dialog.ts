@@ -1,5 +1,5 @@
 /** The accessible "token required" dialog (a native modal <dialog>: focus is trapped and Esc cancels). */
-import { h } from './dom.js';
+import { button, h } from './dom.js';
 import type { TokenPrompt } from './api.js';
 
 export function createTokenDialog(): TokenPrompt {
@@ -16,7 +16,8 @@ export function createTokenDialog(): TokenPrompt {
     h(
       'div',
       { class: 'dialog-buttons' },
-      h('button', { type: 'submit', value: 'cancel', formnovalidate: true, class: 'secondary' }, 'Cancel'),
+      // Not a submit button: Enter in the field must send, not cancel (the first submit button wins).
+      button('Cancel', () => dialog.close('cancel'), { class: 'secondary' }),
       h('button', { type: 'submit', value: 'send' }, 'Send'),
     ),
   );
