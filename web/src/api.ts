@@ -6,6 +6,10 @@
 const TOKEN_KEY = 'streamwarden.token';
 /** Tries of one action (the first, then one per token entered). */
 const MAX_ATTEMPTS = 5;
+/** A read that takes longer is abandoned (the next refresh tries again); a hung read must not stall the page. */
+const READ_TIMEOUT_MS = 10_000;
+/** Actions wait for the change to be applied (a stop waits for ffmpeg to exit: up to its grace periods). */
+const WRITE_TIMEOUT_MS = 60_000;
 
 export class ApiError extends Error {
   constructor(
@@ -65,7 +69,8 @@ export class Api {
   constructor(private readonly prompt: TokenPrompt) {}
 
   async get<T>(path: string, signal?: AbortSignal): Promise<T> {
-    const response = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store', ...(signal && { signal }) });
+    const timeout = AbortSignal.timeout(READ_TIMEOUT_MS);
+    const response = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
     if (!response.ok) throw await errorOf(response);
     return (await response.json()) as T;
   }
@@ -77,7 +82,7 @@ export class Api {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
-      const response = await fetch(path, { method, headers, cache: 'no-store' });
+      const response = await fetch(path, { method, headers, cache: 'no-store', signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) });
       if (response.status !== 401) {
         if (!response.ok) throw await errorOf(response);
         if (token !== undefined) storeToken(token);
