@@ -13,13 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamDto } from '../../src/http/stream-dto.js';
 import { CHROMIUM, launchChromium, screenshotPath } from '../helpers/browser.js';
 import { startDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
+import { startFakeHttpServer, type FakeHttpServer } from '../helpers/fake-http-server.js';
 import { requireBinary } from '../helpers/require-binary.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const FFMPEG = requireBinary('ffmpeg', ['/usr/bin/ffmpeg']);
 const UI_TIMEOUT = 15_000;
 
-function configYaml(dir: string, ffmpeg: string, port: number): string {
+function configYaml(dir: string, ffmpeg: string, port: number, engines: { good: number; bad: number }): string {
   const hls = (id: string) => path.join(dir, 'hls', id, 'index.m3u8');
   const video = (id: string, rate: number) =>
     JSON.stringify([
@@ -34,6 +35,10 @@ storage:
   path: ${JSON.stringify(path.join(dir, 'streamwarden.db'))}
 ffmpeg:
   path: ${JSON.stringify(ffmpeg)}
+engines:
+  - { id: ace-good, host: 127.0.0.1, port: ${engines.good}, capacity: 2 }
+  - { id: ace-bad, host: 127.0.0.1, port: ${engines.bad} }
+enginePolling: { interval: 500ms, timeout: 1s, failureThreshold: 1, successThreshold: 1, grace: 0s }
 streams:
   - id: cam
     name: Camera one
@@ -53,6 +58,7 @@ streams:
 describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard against a running daemon', () => {
   let dir: string;
   let daemon: DaemonProcess | undefined;
+  const engines: FakeHttpServer[] = [];
   let browser: Browser | undefined;
   let page: Page;
   const pageErrors: string[] = [];
@@ -63,12 +69,23 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
   };
   const stream = (id: string) => api<StreamDto>(`/api/v1/streams/${id}`);
   const card = (id: string) => page.locator(`[data-stream="${id}"]`);
+  /** A computed style of the first element matching `selector` (page code runs as text: no DOM types here). */
+  const style = async (selector: string, property: 'color' | 'backgroundColor') =>
+    String(await page.evaluate(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).${property}`));
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'streamwarden-dashboard-'));
     // ffmpeg's HLS muxer does not create folders.
     for (const id of ['cam', 'tone']) mkdirSync(path.join(dir, 'hls', id), { recursive: true });
-    daemon = await startDaemon(dir, (port) => configYaml(dir, FFMPEG ?? 'ffmpeg', port));
+    // Acestream-style engines: one answers its status, one fails.
+    const good = await startFakeHttpServer((request) =>
+      request.path === '/server/api' && request.query.get('method') === 'get_status' ? { body: { result: { status: 'idle' }, error: null } } : { status: 404, body: 'not found' },
+    );
+    engines.push(good);
+    const bad = await startFakeHttpServer(() => ({ status: 500, body: 'Internal Server Error' }));
+    engines.push(bad);
+    const portOf = (server: FakeHttpServer) => Number(new URL(server.url).port);
+    daemon = await startDaemon(dir, (port) => configYaml(dir, FFMPEG ?? 'ffmpeg', port, { good: portOf(good), bad: portOf(bad) }));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -81,6 +98,7 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
       try {
         await daemon?.stop();
       } finally {
+        for (const engine of engines) await engine.close();
         rmSync(dir, { recursive: true, force: true });
       }
     }
@@ -118,6 +136,7 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
       process.kill(before.pid ?? 0, 'SIGKILL');
       if (round === 2) {
         await card('cam').and(page.locator('[data-tone="unhealthy"]')).waitFor({ timeout: UI_TIMEOUT });
+        expect(await style('[data-stream="cam"] .dot', 'backgroundColor')).toBe('rgb(198, 40, 40)');
         await page.screenshot({ path: screenshotPath('stream-killed-red'), fullPage: true });
       }
       const pid = await waitFor(
@@ -131,6 +150,7 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
     }
     await card('cam').and(page.locator('[data-tone="healthy"]')).waitFor({ timeout: UI_TIMEOUT });
     expect(await page.evaluate('window.notReloaded')).toBe(true);
+    expect(await style('[data-stream="cam"] .dot', 'backgroundColor')).toBe('rgb(26, 127, 55)');
     await expect.poll(() => card('cam').locator('.metric').filter({ hasText: 'Restarts' }).locator('.value').textContent()).toBe('2');
     // The feed saw the transitions.
     await page.locator('.recent-events .feed-item', { hasText: 'health unhealthy' }).first().waitFor({ timeout: UI_TIMEOUT });
@@ -163,6 +183,24 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
     expect(await card('tone').locator('.badge').textContent()).toBe('stopped');
     const tone = await stream('tone');
     expect(tone).toMatchObject({ desired: 'stopped', state: 'stopped', pid: null });
+  });
+
+  it('shows the engines: healthy of total, each one coloured, with last check and last use', async () => {
+    await page.getByRole('link', { name: 'Engines', exact: true }).click();
+    await page.getByRole('heading', { name: 'Engines', level: 1 }).waitFor();
+    await page.locator('tr[data-engine="ace-good"][data-tone="healthy"]').waitFor({ timeout: UI_TIMEOUT });
+    await page.locator('tr[data-engine="ace-bad"][data-tone="unhealthy"]').waitFor({ timeout: UI_TIMEOUT });
+    await expect.poll(() => page.locator('.kpi').first().textContent(), { timeout: UI_TIMEOUT }).toBe('Healthy1 / 2');
+    // The colours themselves (light mode): green and red badges.
+    expect(await style('tr[data-engine="ace-good"] .badge', 'color')).toBe('rgb(26, 127, 55)');
+    expect(await style('tr[data-engine="ace-bad"] .badge', 'color')).toBe('rgb(198, 40, 40)');
+    const good = await page.locator('tr[data-engine="ace-good"]').textContent();
+    expect(good).toMatch(/ago|just now/);
+    expect(good).toContain('Never'); // never handed out
+    expect(await page.getByRole('link', { name: 'Engines', exact: true }).getAttribute('aria-current')).toBe('page');
+    await page.screenshot({ path: screenshotPath('engines'), fullPage: true });
+    await page.getByRole('link', { name: 'Streams', exact: true }).click();
+    await card('cam').waitFor();
   });
 
   it('fits a phone in dark mode: cards stack, no horizontal scroll', async () => {

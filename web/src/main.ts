@@ -23,17 +23,25 @@ const notice = byId('announcer');
 const connection = byId('connection');
 const api = new Api(createTokenDialog());
 const live = new LiveModel(api);
+/** An action's result stays this long before a health change may replace it. */
+const ACTION_NOTICE_MS = 5_000;
 let noticeTimer: number | undefined;
+let actionNoticeUntil = 0;
+
+function showNotice(text: string, tone: 'info' | 'error'): void {
+  notice.dataset['tone'] = tone;
+  setText(notice, text);
+  notice.classList.add('visible');
+  window.clearTimeout(noticeTimer);
+  noticeTimer = window.setTimeout(() => notice.classList.remove('visible'), NOTICE_MS);
+}
 
 const ctx: Context = {
   api,
   live,
   announce(text, tone = 'info') {
-    notice.dataset['tone'] = tone;
-    setText(notice, text);
-    notice.classList.add('visible');
-    window.clearTimeout(noticeTimer);
-    noticeTimer = window.setTimeout(() => notice.classList.remove('visible'), NOTICE_MS);
+    actionNoticeUntil = Date.now() + ACTION_NOTICE_MS;
+    showNotice(text, tone);
   },
 };
 
@@ -68,7 +76,8 @@ live.subscribe((event) => {
   }
   if (event.kind === 'event' && event.event.type === 'health' && event.event.streamId !== undefined) {
     const stream = live.stream(event.event.streamId);
-    ctx.announce(`${stream?.name ?? event.event.streamId} is ${String(event.raw['to'])}`);
+    // A stream flapping must not hide what just happened to the user's own action.
+    if (Date.now() >= actionNoticeUntil) showNotice(`${stream?.name ?? event.event.streamId} is ${String(event.raw['to'])}`, 'info');
   }
   view?.update();
 });
