@@ -117,7 +117,13 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
     await expect.poll(() => card('cam').locator('.metric').filter({ hasText: 'Last check' }).locator('.value').textContent(), { timeout: UI_TIMEOUT }).toMatch(/ago|just now/);
     expect(await card('tone').locator('.sub').textContent()).toContain('input lavfi:sine=frequency=440');
     await expect.poll(() => page.locator('#streams-summary').textContent()).toBe('2 of 2 healthy');
-    // Real buttons with names, reachable by keyboard.
+    // By keyboard: the skip link comes first and moves focus to the content, not to another page.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.id')).toBe('main');
+    expect(new URL(page.url()).hash).toBe('');
+    // Real buttons with names.
     await page.getByRole('button', { name: 'Restart Camera one', exact: true }).focus();
     expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Restart Camera one');
     await page.screenshot({ path: screenshotPath('overview'), fullPage: true });
@@ -154,6 +160,10 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
     await expect.poll(() => card('cam').locator('.metric').filter({ hasText: 'Restarts' }).locator('.value').textContent()).toBe('2');
     // The feed saw the transitions.
     await page.locator('.recent-events .feed-item', { hasText: 'health unhealthy' }).first().waitFor({ timeout: UI_TIMEOUT });
+    await page.getByRole('link', { name: 'Events', exact: true }).click();
+    await page.locator('.feed-full .feed-item[data-event-type="recovery"]', { hasText: 'run ended (killed)' }).first().waitFor({ timeout: UI_TIMEOUT });
+    await page.getByRole('link', { name: 'Streams', exact: true }).click();
+    await card('cam').waitFor();
   });
 
   it('shows a stream page: checks, runs with exit reasons, the log and a playing HLS preview', async () => {

@@ -82,6 +82,12 @@ live.subscribe((event) => {
   view?.update();
 });
 
+// The routes live in the hash: the skip link moves focus instead of changing it.
+document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  main.focus();
+});
+
 window.addEventListener('hashchange', () => {
   route();
   main.focus({ preventScroll: true });
