@@ -20,7 +20,7 @@ import { waitFor } from '../helpers/wait-for.js';
 const FFMPEG = requireBinary('ffmpeg', ['/usr/bin/ffmpeg']);
 const UI_TIMEOUT = 15_000;
 
-function configYaml(dir: string, ffmpeg: string, port: number, engines: { good: number; bad: number }): string {
+function configYaml(dir: string, ffmpeg: string, port: number, engines: { good: number; bad: number }, checkUrl: string): string {
   const hls = (id: string) => path.join(dir, 'hls', id, 'index.m3u8');
   const video = (id: string, rate: number) =>
     JSON.stringify([
@@ -52,13 +52,20 @@ streams:
     encode: [-c:a, aac, -b:a, 64k, -f, hls, -hls_time, "1", -hls_list_size, "4", -hls_flags, delete_segments]
     output: ${JSON.stringify(hls('tone'))}
     stop: { interruptGrace: 2s, terminateGrace: 2s }
+    startTimeout: 2s
+    # A check the test turns red and green again: the watchdog restarts the stream and records it.
+    checks:
+      - { type: http, name: studio, url: ${JSON.stringify(checkUrl)}, interval: 300ms, timeout: 1s, failureThreshold: 2 }
+    onUnhealthy: [restart]
 `;
 }
 
 describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard against a running daemon', () => {
   let dir: string;
   let daemon: DaemonProcess | undefined;
+  /** Fake HTTP servers: two engines and the tone stream's studio check. */
   const engines: FakeHttpServer[] = [];
+  let studioUp = true;
   let browser: Browser | undefined;
   let page: Page;
   const pageErrors: string[] = [];
@@ -84,8 +91,10 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
     engines.push(good);
     const bad = await startFakeHttpServer(() => ({ status: 500, body: 'Internal Server Error' }));
     engines.push(bad);
+    const studio = await startFakeHttpServer(() => (studioUp ? { body: 'on air' } : { status: 503, body: 'studio off air' }));
+    engines.push(studio);
     const portOf = (server: FakeHttpServer) => Number(new URL(server.url).port);
-    daemon = await startDaemon(dir, (port) => configYaml(dir, FFMPEG ?? 'ffmpeg', port, { good: portOf(good), bad: portOf(bad) }));
+    daemon = await startDaemon(dir, (port) => configYaml(dir, FFMPEG ?? 'ffmpeg', port, { good: portOf(good), bad: portOf(bad) }, `${studio.url}/status`));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -167,6 +176,7 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
   });
 
   it('shows a stream page: checks, runs with exit reasons, the log and a playing HLS preview', async () => {
+    await page.goto(`${daemon?.base ?? ''}/#/`);
     await page.getByRole('link', { name: 'Camera one' }).click();
     await page.locator('[data-stream-page="cam"][data-tone="healthy"]').waitFor({ timeout: UI_TIMEOUT });
     await page.getByRole('heading', { name: 'Checks' }).waitFor();
@@ -182,7 +192,32 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
     await card('cam').waitFor();
   });
 
+  it('shows a watchdog recovery on the stream page: what failed, what was done, time to detect and to recover', async () => {
+    await page.goto(`${daemon?.base ?? ''}/#/streams/tone`);
+    await page.locator('[data-stream-page="tone"][data-tone="healthy"]').waitFor({ timeout: UI_TIMEOUT });
+    await page.locator('tr[data-check="studio"][data-tone="healthy"]').waitFor({ timeout: UI_TIMEOUT });
+    studioUp = false;
+    await page.locator('tr[data-check="studio"][data-tone="unhealthy"]').waitFor({ timeout: UI_TIMEOUT });
+    expect(await page.locator('tr[data-check="studio"]').textContent()).toMatch(/503/);
+    await page.locator('.timeline-item', { hasText: 'restart' }).first().waitFor({ timeout: UI_TIMEOUT });
+    studioUp = true;
+    const recovered = page.locator('.timeline-item', { hasText: 'recovered after' }).first();
+    await recovered.waitFor({ timeout: 20_000 });
+    const text = await recovered.textContent();
+    expect(text).toMatch(/Detected after \d/);
+    expect(text).toMatch(/restart: /);
+    await page.locator('[data-stream-page="tone"][data-tone="healthy"]').waitFor({ timeout: UI_TIMEOUT });
+    const pid = (await stream('tone')).pid;
+    if (pid !== null) daemon?.track(pid);
+    await page.screenshot({ path: screenshotPath('stream-recovery'), fullPage: true });
+    await page.getByRole('link', { name: '← All streams' }).click();
+    await card('tone').waitFor();
+  });
+
   it('stops a stream with its stop button', async () => {
+    // Each test starts from its own page, so that one failing does not fail the next.
+    await page.goto(`${daemon?.base ?? ''}/#/`);
+    await card('tone').and(page.locator('[data-tone="healthy"]')).waitFor({ timeout: UI_TIMEOUT });
     await page.getByRole('button', { name: 'Stop Tone radio', exact: true }).click();
     await waitFor(async () => (await stream('tone')).state === 'stopped', {
       timeoutMs: 20_000,
