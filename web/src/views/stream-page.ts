@@ -44,7 +44,7 @@ function recoveryItem(recovery: RecoveryDto): HTMLLIElement {
   return h(
     'li',
     { class: `timeline-item tone-${done ? 'good' : 'warn'}` },
-    h('p', { class: 'timeline-head' }, h('time', { datetime: recovery.failedAt }, clockTime(recovery.failedAt)), ' ', h('strong', {}, `${recovery.cause} at ${recovery.locus}`)),
+    h('p', { class: 'timeline-head' }, h('time', { datetime: recovery.failedAt }, clockTime(recovery.failedAt)), ' ', h('strong', {}, recovery.locus === 'unknown' ? recovery.cause : `${recovery.cause} at ${recovery.locus}`)),
     h('p', { class: 'wrap' }, recovery.detail),
     h(
       'ol',
