@@ -552,7 +552,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
-  logger.info({ url, streams: config.streams.length }, 'streamwarden is listening');
+  logger.info({ url, dashboard: `${url}/`, streams: config.streams.length }, 'streamwarden is listening');
 
   enginePoller.start();
   reconciler.start();

@@ -88,8 +88,8 @@ describe('streamwarden start|stop|restart', () => {
     const io = capture();
     expect(await showStatus({ url: 'http://127.0.0.1:8787', json: false, token: 'cli-token-1234', fetch: injectFetch(h.app) }, io.write, io.error)).toBe(0);
     expect(io.out[0]).toMatch(/^ID\s+STATE/);
-    const denied = capture();
-    expect(await showStatus({ url: 'http://127.0.0.1:8787', json: false, fetch: injectFetch(h.app) }, denied.write, denied.error)).toBe(1);
-    expect(denied.err).toEqual(['streamwarden: status: a valid bearer token is required (401 UNAUTHORIZED)']);
+    // Reads are open: status works without the token too.
+    const open = capture();
+    expect(await showStatus({ url: 'http://127.0.0.1:8787', json: false, fetch: injectFetch(h.app) }, open.write, open.error)).toBe(0);
   });
 });

@@ -58,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const dataDir = resolve(opts.data);
       for (const id of DEMO_STREAM_IDS) mkdirSync(resolve(dataDir, 'hls', id), { recursive: true });
       const config = loadConfigText(demoConfigYaml(dataDir, Number(opts.port)), process.env);
-      err(`streamwarden demo: HLS output under ${dataDir}/hls; watch it with \`npx streamwarden status --url http://127.0.0.1:${opts.port}\``);
+      err(`streamwarden demo: dashboard at http://127.0.0.1:${opts.port}/ — HLS output under ${dataDir}/hls; or watch it with \`npx streamwarden status --url http://127.0.0.1:${opts.port}\``);
       exitCode = await runDaemon(config);
     });
 

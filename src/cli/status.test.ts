@@ -13,6 +13,9 @@ const base: StreamDto = {
   uptimeSeconds: 3_725,
   lastError: null,
   progress: { fps: 25, bitrateBps: 2_500_000, speed: 1.002, frames: 1_000, outTimeSeconds: 40 },
+  activeInput: null,
+  lastCheckAt: null,
+  preview: null,
 };
 
 describe('formatTable', () => {

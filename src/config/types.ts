@@ -11,7 +11,7 @@ export interface ServerConfig {
   readonly host: string;
   /** 0 lets the OS pick a free port. */
   readonly port: number;
-  /** When set, writes and secret-bearing reads need it. Absent when empty. */
+  /** When set, every write needs it (reads carry no secret and stay open). Absent when empty. */
   readonly token?: string;
 }
 

@@ -18,7 +18,7 @@ export interface AppDeps {
   readonly health: readonly HealthComponent[];
   /** Recent events, replayed to SSE clients; the daemon connects it to the supervisor's events. */
   readonly journal: EventJournal;
-  /** With a token set, /api/v1 and verbose health reports need `Authorization: Bearer <token>`. */
+  /** With a token set, every write needs `Authorization: Bearer <token>`; reads stay open (they are masked). */
   readonly token?: string;
   /** Masks secrets in anything the API sends back (error messages included). */
   readonly redact: Redactor;
@@ -34,6 +34,8 @@ export interface AppDeps {
   readonly persistence?: StreamPersistence;
   /** The engine pool; /api/v1/engines exists only when the daemon has one. */
   readonly engines?: EngineRegistry;
+  /** The built dashboard served at / (default: the package's dist/web). */
+  readonly webDir?: string;
   /** SSE heartbeat and slow-client bounds (defaults in sse.ts). */
   readonly sse?: Partial<SseOptions>;
 }

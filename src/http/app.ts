@@ -2,9 +2,10 @@
  * The daemon's HTTP surface: one fastify app, routes registered per area, one error mapping,
  * one authentication hook.
  *
- * Authentication (with server.token set): every /api/ route, reads included (they show stream
- * specs, logs and events), and verbose health reports (they name the streams). /livez, /readyz
- * and /healthz without `verbose` stay open for probes.
+ * Authentication (with server.token set): every write (any method but GET / HEAD / OPTIONS) needs
+ * the bearer token; reads stay open, events and verbose health included, because no read carries
+ * a secret (every key, token and credential is masked before it leaves the daemon). This lets the
+ * dashboard show everything without a token and ask for one only when an action is refused.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ShuttingDownError } from '../domain/errors.js';
@@ -13,9 +14,11 @@ import { createTokenCheck } from './auth.js';
 import { errorBody, toErrorResponse } from './errors.js';
 import { registerEngineRoutes } from './routes/engines.js';
 import { registerEventRoutes } from './routes/events.js';
-import { registerHealthRoutes, wantsVerbose } from './routes/health.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerHlsPreviewRoutes } from './routes/hls-preview.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerStreamRoutes } from './routes/streams.js';
+import { registerUiRoutes } from './routes/ui.js';
 import { registerWatchdogRoutes } from './routes/watchdog.js';
 
 export type { AppDeps } from './app-deps.js';
@@ -25,11 +28,9 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Writes need the token; reads never do (they are masked). */
 function needsToken(request: FastifyRequest): boolean {
-  const path = request.url.split('?')[0] ?? '';
-  if (path.startsWith('/api/')) return true;
-  if (path === '/health/detailed') return true;
-  return (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/health/')) && wantsVerbose(request.query);
+  return !READ_METHODS.has(request.method);
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -66,9 +67,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   registerHealthRoutes(app, deps);
   registerStreamRoutes(app, deps);
+  registerHlsPreviewRoutes(app, deps);
   registerWatchdogRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerMetricsRoutes(app, deps);
+  registerUiRoutes(app, deps.webDir === undefined ? {} : { dir: deps.webDir });
   if (deps.engines) registerEngineRoutes(app, { engines: deps.engines, redact: deps.redact });
   return app;
 }

@@ -56,6 +56,9 @@ const streamProperties = {
   uptimeSeconds: { type: 'number' },
   lastError: nullable('string'),
   progress: progressSchema,
+  activeInput: nullable('string'),
+  lastCheckAt: nullable('string'),
+  preview: { anyOf: [{ type: 'object', properties: { hls: { type: 'string' } } }, { type: 'null' }] },
 } as const;
 
 export const streamSchema = { type: 'object', properties: streamProperties } as const;

@@ -4,6 +4,7 @@
  * schemas only serialise the fields declared here. Times are ISO 8601 strings; unknown is null.
  */
 import type { Health } from '../domain/health.js';
+import { hlsPlaylistPath } from '../domain/hls-output.js';
 import type { Redactor } from '../domain/redact.js';
 import type { RecoveryRecord } from '../domain/watchdog/recovery-record.js';
 import type { StreamStatus, StreamSupervisor, RunRecord } from '../supervisor/stream-supervisor.js';
@@ -27,6 +28,17 @@ export interface StreamDto {
     frames: number | null;
     outTimeSeconds: number | null;
   };
+  /** The input in use, masked; null for raw args. */
+  activeInput: string | null;
+  /** When a check of the stream last ran (the newest of its checks); null: never, or no watchdog. */
+  lastCheckAt: string | null;
+  /** The HLS preview of a stream writing HLS to a local folder (whose path holds no secret); else null. */
+  preview: PreviewDto | null;
+}
+
+export interface PreviewDto {
+  /** The playlist's URL under /api/v1/streams/:id/hls/. */
+  hls: string;
 }
 
 /** One run without its log lines (those are in /runs and /logs). */
@@ -165,8 +177,28 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
 
 const identity: Redactor = (text) => text;
 
-export function toStreamDto(status: StreamStatus, redact: Redactor = identity): StreamDto {
+/** The playlist the preview may serve: the stream writes it locally and its path holds no secret. */
+export function previewPlaylist(stream: StreamSupervisor, redact: Redactor): string | undefined {
+  const playlist = hlsPlaylistPath(stream.spec.source);
+  return playlist !== undefined && redact(playlist) === playlist ? playlist : undefined;
+}
+
+function activeInput(stream: StreamSupervisor, redact: Redactor, watchdog: WatchdogStreamView | undefined): string | null {
+  const source = stream.spec.source;
+  if (source.kind !== 'pipeline') return null;
+  const input = source.inputs[watchdog?.input?.active ?? 0] ?? source.inputs[0];
+  return input === undefined ? null : redact(input.url);
+}
+
+function lastCheckAt(watchdog: WatchdogStreamView | undefined): string | null {
+  const times = (watchdog?.checks ?? []).flatMap((check) => (check.lastCheckedAt === undefined ? [] : [check.lastCheckedAt]));
+  return times.length === 0 ? null : new Date(Math.max(...times)).toISOString();
+}
+
+export function toStreamDto(stream: StreamSupervisor, redact: Redactor = identity, watchdog?: WatchdogStreamView): StreamDto {
+  const status = stream.status();
   const p = status.progress;
+  const playlist = previewPlaylist(stream, redact);
   return {
     id: status.id,
     name: redact(status.name),
@@ -184,6 +216,9 @@ export function toStreamDto(status: StreamStatus, redact: Redactor = identity): 
       frames: p?.frames ?? null,
       outTimeSeconds: round(p?.outTimeSeconds, 3),
     },
+    activeInput: activeInput(stream, redact, watchdog),
+    lastCheckAt: lastCheckAt(watchdog),
+    preview: playlist === undefined ? null : { hls: `/api/v1/streams/${encodeURIComponent(status.id)}/hls/${playlist.split('/').at(-1) ?? ''}` },
   };
 }
 
@@ -282,7 +317,7 @@ export function toStreamDetailDto(stream: StreamSupervisor, now: number, redact:
   const current = runs.find((run) => run.endedAt === undefined);
   const input = watchdog?.input;
   return {
-    ...toStreamDto(status, redact),
+    ...toStreamDto(stream, redact, watchdog),
     healthReason: redact(status.healthReason),
     spec: redactEntry(toStreamEntry(stream.spec, status.desired), redact),
     checks: watchdog === undefined ? fastLayerChecks(stream, status) : watchdog.checks.map((check) => toCheckDto(check, redact)),

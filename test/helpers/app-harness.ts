@@ -50,6 +50,8 @@ export interface AppHarnessOptions {
   /** Leave the streams unstarted (the daemon before its first reconcile). */
   readonly startStreams?: boolean;
   readonly journalCapacity?: number;
+  /** The built dashboard to serve at / (default: the package's dist/web). */
+  readonly webDir?: string;
 }
 
 export interface AppHarness {
@@ -101,6 +103,7 @@ export function appHarness(options: AppHarnessOptions = {}): AppHarness {
     isShuttingDown: () => daemon.phase === 'stopping',
     ...(options.token !== undefined && { token: options.token }),
     ...(options.sse !== undefined && { sse: options.sse }),
+    ...(options.webDir !== undefined && { webDir: options.webDir }),
   });
 
   const process = (id: string): FakeProcess => {

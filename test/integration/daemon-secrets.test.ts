@@ -237,8 +237,10 @@ describe('secrets never leave the daemon', () => {
     expect(argv).toContain(`rtmp://127.0.0.1:1/live/gamma-${LITERAL_KEY}`);
 
     // Error paths.
-    expect((await call('GET', '/api/v1/streams', { token: false })).status).toBe(401);
-    expect((await call('GET', '/healthz?verbose', { token: false })).status).toBe(401);
+    // Reads are open (masked); writes need the token.
+    expect((await call('GET', '/api/v1/streams', { token: false })).status).toBe(200);
+    expect((await call('GET', '/healthz?verbose', { token: false })).status).toBe(200);
+    expect((await call('POST', '/api/v1/streams/beta/restart', { token: false })).status).toBe(401);
     expect((await call('GET', '/api/v1/streams/nope')).status).toBe(404);
     const bad = await call('POST', '/api/v1/streams', { body: { id: 'bad', output: `rtmp://127.0.0.1:1/live/${SECRETS.ALPHA_KEY}`, inputs: 7, name: SECRETS.BETA_PASS } });
     expect(bad.status).toBe(400);

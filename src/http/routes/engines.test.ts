@@ -107,7 +107,8 @@ describe('engine routes', () => {
     engines.add(spec('a'));
     engines.recordPoll('a', { kind: 'ok', at: h.clock.now(), durationMs: 1, message: 'ok' });
     registerEngineRoutes(h.app, { engines });
-    expect((await h.app.inject('/api/v1/engines')).statusCode).toBe(401);
+    expect((await h.app.inject('/api/v1/engines')).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'POST', url: '/api/v1/engines/acquire' })).statusCode).toBe(401);
     const auth = { authorization: 'Bearer tok' };
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/engines/acquire', headers: { ...auth, 'content-type': 'application/json' }, payload: '' });
     expect(res.statusCode).toBe(200);

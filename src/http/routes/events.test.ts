@@ -164,6 +164,14 @@ describe('GET /api/v1/events', () => {
     expect(h.journal.subscriberCount).toBe(0);
   });
 
+  it('is open without the token when one is set: events are masked reads', async () => {
+    const h = appHarness({ token: 'events-token-1' });
+    const client = await open(h);
+    expect(client.response.statusCode).toBe(200);
+    await client.until((f) => f.some((x) => x.retry === '3000'), 'the retry hint');
+    await h.app.close();
+  });
+
   it('rejects a malformed stream filter or Last-Event-ID query with 400', async () => {
     const h = appHarness();
     for (const url of ['/api/v1/events?stream=NOT%20AN%20ID', '/api/v1/events?lastEventId=abc']) {

@@ -6,9 +6,8 @@
  *   GET /healthz = /health/detailed    everything, with one component per stream
  *
  * 200 unless the report is `fail` (then 503). The body is `{status}`; with `?verbose` (always on
- * /health/detailed) it lists every component with its status and message. Verbose reports name
- * the streams, so with a token set they need it (see app.ts); the short forms never do, so that
- * probes work without credentials.
+ * /health/detailed) it lists every component with its status and message. Like every read, none
+ * needs the token (see app.ts): probes work without credentials.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppDeps } from '../app-deps.js';

@@ -39,7 +39,7 @@ describe('GET /api/v1/streams/:id', () => {
     const body = response.json<StreamDetailDto>();
     expect(body).toMatchObject({ id: 'cam', state: 'running', health: 'healthy', restarts: 1, pid: 1001 });
     expect(Object.keys(body).sort()).toEqual(
-      ['checks', 'currentRun', 'desired', 'health', 'healthReason', 'id', 'input', 'lastError', 'name', 'pid', 'progress', 'recentRuns', 'recoveries', 'restarts', 'spec', 'state', 'uptimeSeconds'].sort(),
+      ['activeInput', 'checks', 'currentRun', 'desired', 'health', 'healthReason', 'id', 'input', 'lastCheckAt', 'lastError', 'name', 'pid', 'preview', 'progress', 'recentRuns', 'recoveries', 'restarts', 'spec', 'state', 'uptimeSeconds'].sort(),
     );
     expect(body.spec).toMatchObject({
       id: 'cam',

@@ -62,7 +62,7 @@ export function registerStreamRoutes(app: FastifyInstance, deps: AppDeps): void 
   app.get(
     '/api/v1/streams',
     { schema: { response: { 200: { type: 'array', items: streamSchema }, ...errorResponses } } },
-    () => supervisor.list().map((stream) => toStreamDto(stream.status(), redact)),
+    () => supervisor.list().map((stream) => toStreamDto(stream, redact, deps.watchdog?.view(stream.spec.id))),
   );
 
   app.post<{ Body: unknown }>(
@@ -151,10 +151,10 @@ export function registerStreamRoutes(app: FastifyInstance, deps: AppDeps): void 
           await ownStored(store, id, false);
           await store.setDesired(id, action === 'start' ? 'running' : 'stopped');
           await persistence.applied(id);
-          return reply.code(202).send(toStreamDto(supervisor.get(id).status(), redact));
+          return reply.code(202).send(toStreamDto(supervisor.get(id), redact, deps.watchdog?.view(id)));
         }
         const stream = await supervisor[action](id);
-        return reply.code(202).send(toStreamDto(stream.status(), redact));
+        return reply.code(202).send(toStreamDto(stream, redact, deps.watchdog?.view(id)));
       },
     );
   }
