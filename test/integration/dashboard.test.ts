@@ -206,6 +206,9 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
     const text = await recovered.textContent();
     expect(text).toMatch(/Detected after \d/);
     expect(text).toMatch(/restart: /);
+    // What failed: the check and its message, not "no evidence".
+    expect(text).toMatch(/check-failed/);
+    expect(text).toMatch(/studio: HTTP 503/);
     await page.locator('[data-stream-page="tone"][data-tone="healthy"]').waitFor({ timeout: UI_TIMEOUT });
     const pid = (await stream('tone')).pid;
     if (pid !== null) daemon?.track(pid);

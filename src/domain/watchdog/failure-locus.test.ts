@@ -72,6 +72,9 @@ describe('classifyFailure', () => {
     ['a sideless log line beats a plain exit', { exit: { reason: 'exited' }, lastError: 'Connection reset by peer' }, 'unknown', 'connection-reset', 'log'],
     ['a stall', { exit: { reason: 'stalled' } }, 'unknown', 'stalled', 'exit'],
     ['a start timeout', { exit: { reason: 'start-timeout' } }, 'unknown', 'start-timeout', 'exit'],
+    ['an http check of the input', { failedChecks: [{ type: 'http', name: 'icecast', url: 'http://127.0.0.1:8000/radio.mp3', message: 'HTTP 503' }] }, 'input', 'check-failed', 'check'],
+    ['an http check of some other endpoint: no side, still the check', { failedChecks: [{ type: 'http', name: 'studio', url: 'http://127.0.0.1:9000/health', message: 'HTTP 503 (expected 200)' }] }, 'unknown', 'check-failed', 'check'],
+    ['a plain exit beats a sideless check', { exit: { reason: 'stalled' }, failedChecks: [{ type: 'http', name: 'studio' }] }, 'unknown', 'stalled', 'exit'],
     ['nothing at all', {}, 'unknown', 'unknown', 'none'],
   ])('%s', (_name, evidence, locus, cause, kind) => {
     const result = classifyFailure({ ...base, ...evidence });

@@ -152,6 +152,9 @@ export function classifyFailure(evidence: FailureEvidence): FailureClassificatio
   if (evidence.exit?.reason === 'killed') return fromExit(evidence.exit);
   if (fromLog !== undefined) return fromLog;
   if (evidence.exit !== undefined) return fromExit(evidence.exit);
+  // A failing check whose side is unclear (an http check of some other endpoint) still says what failed.
+  const check = evidence.failedChecks?.[0];
+  if (check !== undefined) return { locus: 'unknown', cause: 'check-failed', detail: `${check.name}: ${check.message ?? 'failing'}`, evidence: 'check' };
   return { locus: 'unknown', cause: 'unknown', detail: evidence.lastError ?? 'no evidence', evidence: 'none' };
 }
 
@@ -165,8 +168,10 @@ function checkLocus(check: FailedCheckEvidence, endpoints: Endpoints): FailureLo
       return 'input';
     case 'process':
       return 'encoder';
-    case 'progress':
     case 'http':
+      // The side of its URL when it probes one of ours (an HLS output over HTTP, an Icecast source).
+      return (check.url === undefined ? undefined : sideByUrl(check.url, endpoints)) ?? 'unknown';
+    case 'progress':
       return 'unknown';
   }
 }
