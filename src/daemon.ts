@@ -526,6 +526,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       redact,
       watchdog,
       engines,
+      engineOf: (id) => binding.engineOf(id),
       references: { rtmpServers: config.rtmpServers.map((s) => s.id), notifiers: config.notifiers.map((n) => n.id) },
       persistence: streamPersistence({ store: () => store, reconciler, target, readDesired }),
       isShuttingDown: () => phase === 'stopping',

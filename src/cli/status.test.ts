@@ -15,6 +15,7 @@ const base: StreamDto = {
   progress: { fps: 25, bitrateBps: 2_500_000, speed: 1.002, frames: 1_000, outTimeSeconds: 40 },
   activeInput: null,
   lastCheckAt: null,
+  engine: null,
   preview: null,
 };
 

@@ -34,6 +34,8 @@ export interface AppDeps {
   readonly persistence?: StreamPersistence;
   /** The engine pool; /api/v1/engines exists only when the daemon has one. */
   readonly engines?: EngineRegistry;
+  /** The engine a stream on a pool holds now (shown in the stream's `engine`). */
+  readonly engineOf?: (streamId: string) => string | undefined;
   /** The built dashboard served at / (default: the package's dist/web). */
   readonly webDir?: string;
   /** SSE heartbeat and slow-client bounds (defaults in sse.ts). */

@@ -25,6 +25,7 @@ describe('http app', () => {
       progress: { fps: 25, bitrateBps: 1_000_000, speed: 1, frames: 75, outTimeSeconds: 3 },
       activeInput: null,
       lastCheckAt: null,
+      engine: null,
       preview: null,
     });
     expect(idle).toMatchObject({ id: 'idle', desired: 'stopped', state: 'stopped', health: 'unknown', pid: null, progress: { fps: null } });

@@ -58,6 +58,7 @@ const streamProperties = {
   progress: progressSchema,
   activeInput: nullable('string'),
   lastCheckAt: nullable('string'),
+  engine: nullable('string'),
   preview: { anyOf: [{ type: 'object', properties: { hls: { type: 'string' } } }, { type: 'null' }] },
 } as const;
 

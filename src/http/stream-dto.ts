@@ -32,6 +32,8 @@ export interface StreamDto {
   activeInput: string | null;
   /** When a check of the stream last ran (the newest of its checks); null: never, or no watchdog. */
   lastCheckAt: string | null;
+  /** The engine of its pool the stream holds now; null when it names no pool or holds none. */
+  engine: string | null;
   /** The HLS preview of a stream writing HLS to a local folder (whose path holds no secret); else null. */
   preview: PreviewDto | null;
 }
@@ -195,7 +197,7 @@ function lastCheckAt(watchdog: WatchdogStreamView | undefined): string | null {
   return times.length === 0 ? null : new Date(Math.max(...times)).toISOString();
 }
 
-export function toStreamDto(stream: StreamSupervisor, redact: Redactor = identity, watchdog?: WatchdogStreamView): StreamDto {
+export function toStreamDto(stream: StreamSupervisor, redact: Redactor = identity, watchdog?: WatchdogStreamView, engine?: string): StreamDto {
   const status = stream.status();
   const p = status.progress;
   const playlist = previewPlaylist(stream, redact);
@@ -218,6 +220,7 @@ export function toStreamDto(stream: StreamSupervisor, redact: Redactor = identit
     },
     activeInput: activeInput(stream, redact, watchdog),
     lastCheckAt: lastCheckAt(watchdog),
+    engine: engine ?? null,
     preview: playlist === undefined ? null : { hls: `/api/v1/streams/${encodeURIComponent(status.id)}/hls/${playlist.split('/').at(-1) ?? ''}` },
   };
 }
@@ -311,13 +314,13 @@ export function toRecoveryDto(record: RecoveryRecord, redact: Redactor): Recover
   };
 }
 
-export function toStreamDetailDto(stream: StreamSupervisor, now: number, redact: Redactor, watchdog?: WatchdogStreamView): StreamDetailDto {
+export function toStreamDetailDto(stream: StreamSupervisor, now: number, redact: Redactor, watchdog?: WatchdogStreamView, engine?: string): StreamDetailDto {
   const status = stream.status();
   const runs = stream.runs();
   const current = runs.find((run) => run.endedAt === undefined);
   const input = watchdog?.input;
   return {
-    ...toStreamDto(stream, redact, watchdog),
+    ...toStreamDto(stream, redact, watchdog, engine),
     healthReason: redact(status.healthReason),
     spec: redactEntry(toStreamEntry(stream.spec, status.desired), redact),
     checks: watchdog === undefined ? fastLayerChecks(stream, status) : watchdog.checks.map((check) => toCheckDto(check, redact)),

@@ -52,6 +52,8 @@ export interface AppHarnessOptions {
   readonly journalCapacity?: number;
   /** The built dashboard to serve at / (default: the package's dist/web). */
   readonly webDir?: string;
+  /** The engine each stream on a pool holds. */
+  readonly engineOf?: (streamId: string) => string | undefined;
 }
 
 export interface AppHarness {
@@ -104,6 +106,7 @@ export function appHarness(options: AppHarnessOptions = {}): AppHarness {
     ...(options.token !== undefined && { token: options.token }),
     ...(options.sse !== undefined && { sse: options.sse }),
     ...(options.webDir !== undefined && { webDir: options.webDir }),
+    ...(options.engineOf !== undefined && { engineOf: options.engineOf }),
   });
 
   const process = (id: string): FakeProcess => {

@@ -135,6 +135,7 @@ streams:
     });
     expect(a.streamRequests).toBeGreaterThanOrEqual(1);
     expect(b.streamRequests).toBe(0);
+    expect((await stream()).engine).toBe('a');
 
     // The event stream of cam, recorded from here on.
     const sse = new AbortController();
@@ -161,6 +162,7 @@ streams:
       description: `cam to move to engine b (daemon output: ${output.slice(-1_500)})`,
     });
     expect(await streamsOn('a')).toEqual([]);
+    expect((await stream()).engine).toBe('b');
     // It keeps running on b: progress advances after the move.
     const framesAfterMove = async (): Promise<number> => (await stream()).progress?.frames ?? 0;
     await waitFor(async () => (await stream()).state === 'running', { timeoutMs: 15_000, intervalMs: 100, description: 'cam to run again on b' });

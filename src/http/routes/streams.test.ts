@@ -39,7 +39,7 @@ describe('GET /api/v1/streams/:id', () => {
     const body = response.json<StreamDetailDto>();
     expect(body).toMatchObject({ id: 'cam', state: 'running', health: 'healthy', restarts: 1, pid: 1001 });
     expect(Object.keys(body).sort()).toEqual(
-      ['activeInput', 'checks', 'currentRun', 'desired', 'health', 'healthReason', 'id', 'input', 'lastCheckAt', 'lastError', 'name', 'pid', 'preview', 'progress', 'recentRuns', 'recoveries', 'restarts', 'spec', 'state', 'uptimeSeconds'].sort(),
+      ['activeInput', 'checks', 'currentRun', 'desired', 'engine', 'health', 'healthReason', 'id', 'input', 'lastCheckAt', 'lastError', 'name', 'pid', 'preview', 'progress', 'recentRuns', 'recoveries', 'restarts', 'spec', 'state', 'uptimeSeconds'].sort(),
     );
     expect(body.spec).toMatchObject({
       id: 'cam',
@@ -72,6 +72,16 @@ describe('GET /api/v1/streams/:id', () => {
     const bad = await h.app.inject('/api/v1/streams/Not_An_Id');
     expect(bad.statusCode).toBe(400);
     expect(bad.json<ErrorBody>().error.code).toBe('BAD_REQUEST');
+  });
+
+  it('names the engine a stream on a pool holds, in the list and the detail', async () => {
+    const h = appHarness({ specs: [streamSpec('cam'), streamSpec('radio')], engineOf: (id) => (id === 'cam' ? 'acer-1' : undefined) });
+    const list = (await h.app.inject('/api/v1/streams')).json<StreamDto[]>();
+    expect(list.map((s) => [s.id, s.engine])).toEqual([
+      ['cam', 'acer-1'],
+      ['radio', null],
+    ]);
+    expect((await h.app.inject('/api/v1/streams/cam')).json<StreamDetailDto>().engine).toBe('acer-1');
   });
 });
 

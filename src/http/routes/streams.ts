@@ -27,6 +27,7 @@
 import type { FastifyInstance } from 'fastify';
 import { StreamExistsError, UnknownStreamError } from '../../domain/errors.js';
 import { StreamOwnedError, type Store, type StoredStream } from '../../ports/store.js';
+import type { StreamSupervisor } from '../../supervisor/stream-supervisor.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseStreamBody } from '../stream-body.js';
 import { toRunDto, toStreamDetailDto, toStreamDto } from '../stream-dto.js';
@@ -49,7 +50,8 @@ interface IdParams {
 export function registerStreamRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { supervisor, redact } = deps;
   const now = () => deps.clock.now();
-  const detail = (id: string) => toStreamDetailDto(supervisor.get(id), now(), redact, deps.watchdog?.view(id));
+  const detail = (id: string) => toStreamDetailDto(supervisor.get(id), now(), redact, deps.watchdog?.view(id), deps.engineOf?.(id));
+  const summary = (stream: StreamSupervisor) => toStreamDto(stream, redact, deps.watchdog?.view(stream.spec.id), deps.engineOf?.(stream.spec.id));
   const persistence = deps.persistence;
   /** The stored stream, which the API may change (owner api); 404 / 409 STREAM_OWNED otherwise. */
   const ownStored = async (store: Store, id: string, ownerOnly: boolean): Promise<StoredStream> => {
@@ -62,7 +64,7 @@ export function registerStreamRoutes(app: FastifyInstance, deps: AppDeps): void 
   app.get(
     '/api/v1/streams',
     { schema: { response: { 200: { type: 'array', items: streamSchema }, ...errorResponses } } },
-    () => supervisor.list().map((stream) => toStreamDto(stream, redact, deps.watchdog?.view(stream.spec.id))),
+    () => supervisor.list().map(summary),
   );
 
   app.post<{ Body: unknown }>(
@@ -151,10 +153,10 @@ export function registerStreamRoutes(app: FastifyInstance, deps: AppDeps): void 
           await ownStored(store, id, false);
           await store.setDesired(id, action === 'start' ? 'running' : 'stopped');
           await persistence.applied(id);
-          return reply.code(202).send(toStreamDto(supervisor.get(id), redact, deps.watchdog?.view(id)));
+          return reply.code(202).send(summary(supervisor.get(id)));
         }
         const stream = await supervisor[action](id);
-        return reply.code(202).send(toStreamDto(stream, redact, deps.watchdog?.view(id)));
+        return reply.code(202).send(summary(stream));
       },
     );
   }

@@ -132,6 +132,7 @@ export function streamPageView(main: HTMLElement, ctx: Context, id: string): Vie
       metric('PID', d.pid === null ? '–' : String(d.pid)),
       metric('Last check', ago(d.lastCheckAt, now)),
       input === null ? null : metric('Input', input),
+      d.engine === null ? null : metric('Engine', d.engine),
       d.lastError === null ? null : metric('Last error', d.lastError),
     );
   };
