@@ -52,6 +52,23 @@ export interface FifoReader {
   drain(): void;
 }
 
+/** The daemon's read end of `file`, non-blocking; undefined when it is missing or not a FIFO. */
+export function openReadEnd(file: string): number | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    if (fstatSync(fd).isFIFO()) return fd;
+  } catch {
+    // not readable as a file: treated as not a FIFO
+  }
+  closeQuietly(fd);
+  return undefined;
+}
+
 /**
  * Reads `file` as UTF-8 text (a StringDecoder keeps multibyte characters split across chunks
  * intact). Undefined when the FIFO is missing or is not a FIFO. `onClose` fires exactly once.
@@ -61,21 +78,8 @@ export function openFifoReader(
   deliver: (text: string) => void,
   onClose: () => void,
 ): FifoReader | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
-  } catch {
-    return undefined;
-  }
-  try {
-    if (!fstatSync(fd).isFIFO()) {
-      closeSync(fd);
-      return undefined;
-    }
-  } catch {
-    closeQuietly(fd);
-    return undefined;
-  }
+  const fd = openReadEnd(file);
+  if (fd === undefined) return undefined;
   const socket = new net.Socket({ fd, readable: true, writable: false });
   const decoder = new StringDecoder('utf8');
   const state = { closed: false };

@@ -9,12 +9,11 @@
  * sockets (fifo-io.ts). A reader is drained at once on request (`drain`), so a run's exit is not
  * held up to the next beat.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
-import type { FifoReader } from './fifo-io.js';
+import { openReadEnd, type FifoReader } from './fifo-io.js';
 
-const { O_RDONLY, O_NONBLOCK, O_NOFOLLOW } = constants;
 /** A pipe holds at most 64 KiB by default: one read takes everything it holds. */
 const READ_BUFFER_BYTES = 64 * 1024;
 /** Reads per reader and beat, so a reader that never runs dry cannot hold the beat. */
@@ -120,21 +119,8 @@ export class FifoPoller {
    * a FIFO. Open it while a writer exists (see fifo-io.ts). `onClose` fires exactly once.
    */
   open(file: string, deliver: (text: string) => void, onClose: () => void): FifoReader | undefined {
-    let fd: number;
-    try {
-      fd = openSync(file, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
-    } catch {
-      return undefined;
-    }
-    try {
-      if (!fstatSync(fd).isFIFO()) {
-        closeSync(fd);
-        return undefined;
-      }
-    } catch {
-      closeSync(fd);
-      return undefined;
-    }
+    const fd = openReadEnd(file);
+    if (fd === undefined) return undefined;
     const reader = new PolledReader(fd, this, deliver, onClose);
     this.readers.add(reader);
     this.timer ??= this.clock.setTimer(this.pollMs, () => this.beat());
