@@ -266,7 +266,7 @@ streams:${streamYaml('alpha', 'ALPHA_KEY')}${streamYaml('beta', 'BETA_KEY')}`,
     const pids: number[] = [];
     for (const s of streams) {
       expect(Object.keys(s).sort()).toEqual(
-        ['activeInput', 'desired', 'health', 'id', 'lastCheckAt', 'lastError', 'name', 'pid', 'preview', 'progress', 'restarts', 'state', 'uptimeSeconds'],
+        ['activeInput', 'desired', 'engine', 'health', 'id', 'lastCheckAt', 'lastError', 'name', 'pid', 'preview', 'progress', 'restarts', 'state', 'uptimeSeconds'],
       );
       expect(Object.keys(s.progress).sort()).toEqual(['bitrateBps', 'fps', 'frames', 'outTimeSeconds', 'speed']);
       expect(s).toMatchObject({ name: `Stream ${s.id}`, desired: 'running', state: 'running', health: 'healthy', restarts: 0, lastError: null });
