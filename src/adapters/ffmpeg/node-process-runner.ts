@@ -27,6 +27,7 @@ import type {
   ProcessRunner,
   SpawnRequest,
 } from '../../ports/process-runner.js';
+import { errnoCode, errorMessage } from '../error-details.js';
 
 /** Process-group ids (= leader pids) of every child that may still have live members. */
 const liveGroups = new Set<number>();
@@ -59,18 +60,6 @@ function killGroup(pgid: number, signal: GroupSignal): boolean {
     // EPERM and friends: nothing sensible to do from a signal path; never throw from here.
     return false;
   }
-}
-
-function errnoCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = error.code;
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** A listener that throws must not take down the daemon or lose the exit notification. */

@@ -15,6 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import { errnoCode } from '../error-details.js';
 
 export interface RunProcessRequest {
   readonly command: string;
@@ -75,9 +76,9 @@ export function liveProbeGroups(): number[] {
   return [...liveGroups];
 }
 
-function errnoCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return 'ESPAWN';
+/** The errno of a failed spawn (ESPAWN when it has none). */
+function spawnErrorCode(error: unknown): string {
+  return errnoCode(error) ?? 'ESPAWN';
 }
 
 export function runProcess(request: RunProcessRequest): Promise<RunProcessResult> {
@@ -97,7 +98,7 @@ export function runProcess(request: RunProcessRequest): Promise<RunProcessResult
         windowsHide: true,
       });
     } catch (error) {
-      resolve(spawnFailed(errnoCode(error)));
+      resolve(spawnFailed(spawnErrorCode(error)));
       return;
     }
 
@@ -196,7 +197,7 @@ export function runProcess(request: RunProcessRequest): Promise<RunProcessResult
       settled = true;
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onAbort);
-      resolve(spawnFailed(errnoCode(error)));
+      resolve(spawnFailed(spawnErrorCode(error)));
     });
     child.once('exit', () => {
       // The leader is gone: kill whatever it left in its group, then wait for the pipes.

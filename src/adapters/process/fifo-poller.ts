@@ -13,15 +13,12 @@ import { closeSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { Clock, TimerHandle } from '../../ports/clock.js';
 import { openReadEnd, type FifoReader } from './fifo-io.js';
+import { errnoCode } from '../error-details.js';
 
 /** A pipe holds at most 64 KiB by default: one read takes everything it holds. */
 const READ_BUFFER_BYTES = 64 * 1024;
 /** Reads per reader and beat, so a reader that never runs dry cannot hold the beat. */
 const MAX_READS_PER_BEAT = 16;
-
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-}
 
 class PolledReader implements FifoReader {
   private readonly decoder = new StringDecoder('utf8');

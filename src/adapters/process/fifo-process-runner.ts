@@ -40,6 +40,7 @@ import { linuxProcessSystem, type ProcessSystem } from './process-system.js';
 import { safeCall } from './run-output.js';
 import { createRunDir, mkfifoCommand, removeRunDir, sweepRuntimeDir, type MakeFifos, type SweepResult } from './runtime-dir.js';
 import { SpawnedRun } from './spawned-run.js';
+import { errnoCode, errorMessage } from '../error-details.js';
 
 export interface FifoProcessRunnerOptions {
   /** Root of the run folders; created 0700. Must survive a daemon restart (see runtime-dir.ts). */
@@ -65,18 +66,6 @@ export interface FifoProcessRunnerOptions {
   progressPollMs?: number;
   /** Creates the FIFOs. Default: mkfifo(1). */
   makeFifos?: MakeFifos;
-}
-
-function errnoCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = error.code;
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class FifoProcessRunner implements ProcessRunner {

@@ -6,10 +6,7 @@ import type { ProcessHandlers } from '../../ports/process-runner.js';
 import type { RuntimePaths } from '../../ports/store.js';
 import { openFifoReader, type FifoReader } from './fifo-io.js';
 import type { FifoPoller } from './fifo-poller.js';
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+import { errorMessage } from '../error-details.js';
 
 /** A listener that throws must not take down the daemon or lose the exit notification. */
 export function safeCall(fn: () => void): void {

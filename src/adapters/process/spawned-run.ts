@@ -22,6 +22,7 @@ import type { ProcessSystem } from './process-system.js';
 import type { FifoPoller } from './fifo-poller.js';
 import { RunOutput, safeCall } from './run-output.js';
 import { removeRunDir } from './runtime-dir.js';
+import { errnoCode } from '../error-details.js';
 
 export interface RunDeps {
   readonly system: ProcessSystem;
@@ -32,14 +33,6 @@ export interface RunDeps {
   readonly onDone: (dir: string) => void;
   /** Reads progress pipes on a shared beat (see fifo-poller.ts); without it, as data arrives. */
   readonly progressPoller?: FifoPoller;
-}
-
-function errnoCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = error.code;
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
 }
 
 export class SpawnedRun implements ChildProcessHandle {

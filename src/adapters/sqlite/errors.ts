@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { StreamwardenError } from '../../domain/errors.js';
 import { StoreUnavailableError, type StoreUnavailableReason } from '../../ports/store.js';
+import { errnoCode } from '../error-details.js';
 
 /** By prefix: extended codes (SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE, …) share their base's meaning. */
 const SQLITE_REASONS: readonly (readonly [string, StoreUnavailableReason])[] = [
@@ -33,11 +34,6 @@ const FS_REASONS: Readonly<Record<string, StoreUnavailableReason>> = {
   ENOTDIR: 'cannot-open',
   EISDIR: 'cannot-open',
 };
-
-function errnoCode(error: Error): string | undefined {
-  const code = (error as NodeJS.ErrnoException).code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 export function toStoreError(error: unknown): Error {
   if (!(error instanceof Error)) return new Error(String(error));
