@@ -45,9 +45,16 @@ function faultFor(faults: Map<string, Fault>, request: RecordedRequest): FakeRep
   return undefined;
 }
 
+type ServerState = Pick<FakeMediaServer, 'publishers' | 'faults'>;
+
+/** The state itself becomes the handle, so a test's `server.publishers = …` is what the fake serves. */
+function asServer(state: ServerState, http: FakeHttpServer): FakeMediaServer {
+  return Object.assign(state, { url: http.url, http, close: () => http.close() });
+}
+
 /** SRS v5-shaped `/api/v1/streams`, `/api/v1/clients`, `DELETE /api/v1/clients/{id}`. */
 export async function startFakeSrs(): Promise<FakeMediaServer> {
-  const state: { publishers: FakePublisher[]; faults: Map<string, Fault> } = { publishers: [], faults: new Map() };
+  const state: ServerState = { publishers: [], faults: new Map() };
   const http = await startFakeHttpServer((request) => {
     const fault = faultFor(state.faults, request);
     if (fault !== undefined) return fault;
@@ -90,23 +97,7 @@ export async function startFakeSrs(): Promise<FakeMediaServer> {
     }
     return { status: 404, body: { code: 404 } };
   });
-  return {
-    url: http.url,
-    http,
-    get publishers() {
-      return state.publishers;
-    },
-    set publishers(value) {
-      state.publishers = value;
-    },
-    get faults() {
-      return state.faults;
-    },
-    set faults(value) {
-      state.faults = value;
-    },
-    close: () => http.close(),
-  };
+  return asServer(state, http);
 }
 
 /**
@@ -114,7 +105,7 @@ export async function startFakeSrs(): Promise<FakeMediaServer> {
  * whatever the client asks, to exercise pagination) and `POST /v3/rtmpconns/kick/{id}`.
  */
 export async function startFakeMediaMtx(pageSize = 2): Promise<FakeMediaServer> {
-  const state: { publishers: FakePublisher[]; faults: Map<string, Fault> } = { publishers: [], faults: new Map() };
+  const state: ServerState = { publishers: [], faults: new Map() };
   const paginate = <T>(items: T[], request: RecordedRequest): { pageCount: number; itemCount: number; items: T[] } => {
     const page = Number(request.query.get('page') ?? '0');
     return {
@@ -170,21 +161,5 @@ export async function startFakeMediaMtx(pageSize = 2): Promise<FakeMediaServer> 
     }
     return { status: 404, body: { status: 'error', error: 'not found' } };
   });
-  return {
-    url: http.url,
-    http,
-    get publishers() {
-      return state.publishers;
-    },
-    set publishers(value) {
-      state.publishers = value;
-    },
-    get faults() {
-      return state.faults;
-    },
-    set faults(value) {
-      state.faults = value;
-    },
-    close: () => http.close(),
-  };
+  return asServer(state, http);
 }
