@@ -233,7 +233,7 @@ export class StreamWatchdog {
     this.stream.delegateCrashloopRetries(true);
     this.stream.setHealthSource((observed) => this.judge(observed));
     this.syncChecks(this.stream.observed);
-    this.scheduleTick();
+    this.tickTimer = this.deps.ticker.every(this.progress.spec.intervalMs, () => this.tick());
     this.evaluate();
   }
 
@@ -663,11 +663,6 @@ export class StreamWatchdog {
     } else {
       for (const check of this.checks) if (check.scheduler !== undefined) this.track(check.scheduler.stop());
     }
-  }
-
-  private scheduleTick(): void {
-    if (this.stopped) return;
-    this.tickTimer = this.deps.ticker.every(this.progress.spec.intervalMs, () => this.tick());
   }
 
   /** The progress sample, and the duration thresholds of checks whose results are late. */
