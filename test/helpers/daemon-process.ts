@@ -21,6 +21,11 @@ export interface DaemonProcess {
   stop(): Promise<void>;
 }
 
+/** The head every test config starts with: the loopback port, the SQLite file and the ffmpeg binary. */
+export function daemonConfigHead(options: { readonly port: number; readonly store: string; readonly ffmpeg: string }): string {
+  return ['server:', `  listen: 127.0.0.1:${options.port}`, 'storage:', `  path: ${JSON.stringify(options.store)}`, 'ffmpeg:', `  path: ${JSON.stringify(options.ffmpeg)}`].join('\n');
+}
+
 export async function startDaemon(dir: string, configYaml: (port: number) => string, env: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

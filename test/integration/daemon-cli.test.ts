@@ -16,6 +16,7 @@ import { processExists, processesInGroup } from '../helpers/proc.js';
 import { FAKE_FFMPEG } from '../helpers/supervisor-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { CLI, ROOT } from '../helpers/built-cli.js';
+import { daemonConfigHead } from '../helpers/daemon-process.js';
 
 const DESIGN_EXAMPLE = path.join(ROOT, 'test', 'fixtures', 'config', 'design-example.yaml');
 
@@ -224,12 +225,7 @@ describe('streamwarden run', () => {
     writeFileSync(
       file,
       `
-server:
-  listen: 127.0.0.1:${port}
-storage:
-  path: ${JSON.stringify(path.join(tempDir, 'streamwarden.db'))}
-ffmpeg:
-  path: ${JSON.stringify(FAKE_FFMPEG)}
+${daemonConfigHead({ port, store: path.join(tempDir, 'streamwarden.db'), ffmpeg: FAKE_FFMPEG })}
 streams:${streamYaml('alpha', 'ALPHA_KEY')}${streamYaml('beta', 'BETA_KEY')}`,
     );
     const daemon = startCli(['run', '--config', file], keys);

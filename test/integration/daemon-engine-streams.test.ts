@@ -17,6 +17,7 @@ import { CLI, ROOT, stopChild } from '../helpers/built-cli.js';
 import { freePort } from '../helpers/nginx-rtmp.js';
 import { requireBinary } from '../helpers/require-binary.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { daemonConfigHead } from '../helpers/daemon-process.js';
 
 const ffmpegPath = requireBinary('ffmpeg', ['/usr/bin/ffmpeg']);
 
@@ -92,12 +93,7 @@ describe.skipIf(ffmpegPath === undefined)('a stream on an engine pool (real ffmp
     writeFileSync(
       file,
       `
-server:
-  listen: 127.0.0.1:${port}
-storage:
-  path: ${JSON.stringify(path.join(tempDir, 'streamwarden.db'))}
-ffmpeg:
-  path: ${JSON.stringify(ffmpegPath)}
+${daemonConfigHead({ port, store: path.join(tempDir, 'streamwarden.db'), ffmpeg: ffmpegPath ?? 'ffmpeg' })}
 engines:
   - { id: a, host: 127.0.0.1, port: ${a.port}, labels: { pool: test } }
   - { id: b, host: 127.0.0.1, port: ${b.port}, labels: { pool: test } }

@@ -15,6 +15,7 @@ import { freePort } from '../helpers/nginx-rtmp.js';
 import { FAKE_FFMPEG } from '../helpers/supervisor-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { CLI, ROOT, stopChild } from '../helpers/built-cli.js';
+import { daemonConfigHead } from '../helpers/daemon-process.js';
 
 
 
@@ -60,12 +61,7 @@ describe('engine pools through the daemon', () => {
     writeFileSync(
       file,
       `
-server:
-  listen: 127.0.0.1:${port}
-storage:
-  path: ${JSON.stringify(path.join(tempDir, 'streamwarden.db'))}
-ffmpeg:
-  path: ${JSON.stringify(FAKE_FFMPEG)}
+${daemonConfigHead({ port, store: path.join(tempDir, 'streamwarden.db'), ffmpeg: FAKE_FFMPEG })}
 notifiers:
   - { id: ops, type: webhook, url: "${hook.url}/hook" }
 alerts:
@@ -138,12 +134,7 @@ enginePolling: { interval: 200ms, timeout: 1s, failureThreshold: 1, successThres
     writeFileSync(
       file,
       `
-server:
-  listen: 127.0.0.1:${port}
-storage:
-  path: ${JSON.stringify(path.join(tempDir, 'persist.db'))}
-ffmpeg:
-  path: ${JSON.stringify(FAKE_FFMPEG)}
+${daemonConfigHead({ port, store: path.join(tempDir, 'persist.db'), ffmpeg: FAKE_FFMPEG })}
 engines:
   - { id: cfg, host: 127.0.0.1, port: ${portOf(bad)} }
 enginePolling: { interval: 200ms, timeout: 1s, failureThreshold: 1, successThreshold: 1, grace: 0s }

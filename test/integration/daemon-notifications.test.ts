@@ -15,6 +15,7 @@ import { FAKE_FFMPEG } from '../helpers/supervisor-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { CLI, ROOT, stopChild } from '../helpers/built-cli.js';
 import { startFakeHttpServer, type FakeHttpServer, type RecordedRequest } from '../helpers/fake-http-server.js';
+import { daemonConfigHead } from '../helpers/daemon-process.js';
 
 
 
@@ -39,12 +40,7 @@ afterAll(async () => {
 function configYaml(port: number): string {
   const args = ['-fake', 'exit-at-start', '-i', 'rtmp://127.0.0.1:1/live/cam-${CAM_KEY}', '-f', 'flv', 'rtmp://127.0.0.1:1/out/${CAM_KEY}'];
   return `
-server:
-  listen: 127.0.0.1:${port}
-storage:
-  path: ${JSON.stringify(path.join(tempDir, 'streamwarden.db'))}
-ffmpeg:
-  path: ${JSON.stringify(FAKE_FFMPEG)}
+${daemonConfigHead({ port, store: path.join(tempDir, 'streamwarden.db'), ffmpeg: FAKE_FFMPEG })}
 notifiers:
   - { id: ops, type: webhook, url: "${hook.url}/hook/\${HOOK_TOKEN}" }
 alerts:

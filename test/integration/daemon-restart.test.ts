@@ -18,6 +18,7 @@ import { processAlive, processesInGroup, readProcStat } from '../helpers/proc.js
 import { requireBinary } from '../helpers/require-binary.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { CLI, ROOT } from '../helpers/built-cli.js';
+import { daemonConfigHead } from '../helpers/daemon-process.js';
 
 const ffmpegPath = requireBinary('ffmpeg', ['/usr/bin/ffmpeg']);
 const nginxPath = findNginxRtmp();
@@ -153,12 +154,7 @@ describe.skipIf(ffmpegPath === undefined || nginxPath === undefined)('the daemon
     writeFileSync(
       file,
       `
-server:
-  listen: 127.0.0.1:${port}
-storage:
-  path: ${JSON.stringify(path.join(dir, 'streamwarden.db'))}
-ffmpeg:
-  path: ${JSON.stringify(ffmpegPath)}
+${daemonConfigHead({ port, store: path.join(dir, 'streamwarden.db'), ffmpeg: ffmpegPath ?? 'ffmpeg' })}
 streams:${yaml}`,
     );
     return file;

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamDto } from '../../src/http/stream-dto.js';
 import { CHROMIUM, launchChromium, screenshotPath } from '../helpers/browser.js';
-import { startDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
+import { daemonConfigHead, startDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../helpers/fake-http-server.js';
 import { requireBinary } from '../helpers/require-binary.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -29,12 +29,7 @@ function configYaml(dir: string, ffmpeg: string, port: number, engines: { good: 
       '-f', 'hls', '-hls_time', '1', '-hls_list_size', '4', '-hls_flags', 'delete_segments', hls(id),
     ]);
   return `
-server:
-  listen: 127.0.0.1:${port}
-storage:
-  path: ${JSON.stringify(path.join(dir, 'streamwarden.db'))}
-ffmpeg:
-  path: ${JSON.stringify(ffmpeg)}
+${daemonConfigHead({ port, store: path.join(dir, 'streamwarden.db'), ffmpeg: ffmpeg })}
 engines:
   - { id: ace-good, host: 127.0.0.1, port: ${engines.good}, capacity: 2 }
   - { id: ace-bad, host: 127.0.0.1, port: ${engines.bad} }
