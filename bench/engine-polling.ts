@@ -3,9 +3,11 @@
  * until the timeout, polled every 30 s with a 5 s timeout through the real EngineRegistry,
  * EnginePoller and AcestreamClient on the system clock.
  *
- * The fake engines live in a child process (two node:http servers on 127.0.0.1: one answers
- * get_status at once, one never answers), so the figures measured here — round time, the event
- * loop delay (perf_hooks.monitorEventLoopDelay), CPU and memory — are the poller's alone.
+ * The fake engines live in a child process (bench/fake-engines.c, one epoll loop with two ports on
+ * 127.0.0.1: one answers get_status at once, one never answers), so the figures measured here —
+ * round time, the event loop delay (perf_hooks.monitorEventLoopDelay), CPU and memory — are the
+ * poller's alone. In production the engines run elsewhere; a node:http fake would take about as
+ * much CPU as the poller, from the same small box.
  *
  * Targets: every round completes within 6 s; event-loop delay p99 < 50 ms. Then the second
  * scenario (bench/lib/stall-under-polling.ts): supervised ffmpeg streams in the same process,
@@ -23,6 +25,7 @@ import { createEngineClient } from '../src/adapters/engines/create-engine-client
 import { systemClock } from '../src/adapters/system-clock.js';
 import { EnginePoller, type RoundStats } from '../src/engines/engine-poller.js';
 import { EngineRegistry } from '../src/engines/engine-registry.js';
+import { compileFakeEngines } from './lib/build.js';
 import { REAL_FFMPEG } from './lib/paths.js';
 import type { BenchResult } from './lib/report.js';
 import { measureStallDetection, type StallResult } from './lib/stall-under-polling.js';
@@ -79,25 +82,8 @@ export interface EnginePollingResult {
   readonly unhealthy: number;
 }
 
-/** The child process: two servers, ports printed as one JSON line. */
-const FAKE_ENGINES = `
-import http from 'node:http';
-const healthy = http.createServer((req, res) => {
-  req.resume();
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end('{"result":{"status":"idle","version":"3.1.75"},"error":null}');
-});
-const hung = new Set();
-const hang = http.createServer((req, res) => { hung.add(res); res.on('close', () => hung.delete(res)); });
-for (const server of [healthy, hang]) { server.maxConnections = 50000; server.keepAliveTimeout = 1000; }
-await Promise.all([healthy, hang].map((s) => new Promise((r) => s.listen(0, '127.0.0.1', 4096, r))));
-process.stdout.write(JSON.stringify({ healthy: healthy.address().port, hang: hang.address().port }) + '\\n');
-process.stdin.resume();
-process.stdin.on('end', () => process.exit(0));
-`;
-
 async function startFakeEngines(): Promise<{ child: ChildProcess; healthy: number; hang: number }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', FAKE_ENGINES], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(compileFakeEngines(), [], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -241,7 +227,7 @@ export async function run(options: EnginePollingOptions, log: (line: string) => 
       timeout: `${options.timeoutMs / 1_000} s`,
       'polls in flight (bound)': options.maxInFlight,
       rounds: options.rounds,
-      setup: 'EngineRegistry + EnginePoller + AcestreamClient (node:http, no keep-alive); fake engines in a child process on 127.0.0.1',
+      setup: 'EngineRegistry + EnginePoller + AcestreamClient (node:http, no keep-alive); fake engines in a C child process (epoll) on 127.0.0.1',
       ...(stalls && {
         'stall scenario': `${options.streams} real ffmpeg streams (lavfi 64x36, 5 fps) in the polling process, stall timeout ${options.stallTimeoutMs / 1_000} s, ${options.stallReps} SIGSTOPs idle and ${options.stallReps} with rounds back to back`,
       }),

@@ -1,8 +1,8 @@
-/** Build steps the benchmarks need: the daemon (`npm run build`) and the C fake encoder. */
+/** Build steps the benchmarks need: the daemon (`npm run build`) and the C fakes. */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { findBinary } from '../../test/helpers/require-binary.js';
-import { BUILD_DIR, CLI, DIST_MAIN, FAKE_ENCODER, FAKE_ENCODER_SOURCE, REPO_ROOT } from './paths.js';
+import { BUILD_DIR, CLI, DIST_MAIN, FAKE_ENCODER, FAKE_ENCODER_SOURCE, FAKE_ENGINES, FAKE_ENGINES_SOURCE, REPO_ROOT } from './paths.js';
 
 export class BenchSetupError extends Error {
   override name = 'BenchSetupError';
@@ -30,19 +30,29 @@ export function buildDaemon(): void {
   }
 }
 
-/** Compiles bench/fake-encoder.c with `cc -O2` into bench/.build/; throws when there is no C compiler. */
-export function compileFakeEncoder(): string {
+/** Compiles a bench C program with `cc -O2` into bench/.build/; throws when there is no C compiler. */
+export function compileC(source: string, output: string): string {
   const cc = findBinary('cc') ?? findBinary('gcc') ?? findBinary('clang');
   if (cc === undefined) {
-    throw new BenchSetupError('no C compiler (cc, gcc or clang) on PATH: the overhead benchmark compiles bench/fake-encoder.c (apt-get install gcc)');
+    throw new BenchSetupError(`no C compiler (cc, gcc or clang) on PATH: the benchmarks compile ${source} (apt-get install gcc)`);
   }
   mkdirSync(BUILD_DIR, { recursive: true });
-  const temporary = `${FAKE_ENCODER}.${process.pid}.tmp`;
+  const temporary = `${output}.${process.pid}.tmp`;
   try {
-    execFileSync(cc, ['-O2', '-Wall', '-o', temporary, FAKE_ENCODER_SOURCE], { stdio: 'pipe', encoding: 'utf8', timeout: 120_000 });
+    execFileSync(cc, ['-O2', '-Wall', '-o', temporary, source], { stdio: 'pipe', encoding: 'utf8', timeout: 120_000 });
   } catch (error) {
-    throw new BenchSetupError(`${cc} -O2 ${FAKE_ENCODER_SOURCE} failed:\n${outputOf(error)}`);
+    throw new BenchSetupError(`${cc} -O2 ${source} failed:\n${outputOf(error)}`);
   }
-  renameSync(temporary, FAKE_ENCODER); // atomic: a running copy is never overwritten in place
-  return FAKE_ENCODER;
+  renameSync(temporary, output); // atomic: a running copy is never overwritten in place
+  return output;
+}
+
+/** The fake ffmpeg of the overhead benchmark. */
+export function compileFakeEncoder(): string {
+  return compileC(FAKE_ENCODER_SOURCE, FAKE_ENCODER);
+}
+
+/** The fake engines of the engine-polling benchmark. */
+export function compileFakeEngines(): string {
+  return compileC(FAKE_ENGINES_SOURCE, FAKE_ENGINES);
 }
