@@ -227,7 +227,7 @@ export async function run(options: EnginePollingOptions, log: (line: string) => 
       timeout: `${options.timeoutMs / 1_000} s`,
       'polls in flight (bound)': options.maxInFlight,
       rounds: options.rounds,
-      setup: 'EngineRegistry + EnginePoller + AcestreamClient (node:http, no keep-alive); fake engines in a C child process (epoll) on 127.0.0.1',
+      setup: 'EngineRegistry + EnginePoller + AcestreamClient (a GET on a plain socket read by http-parser-js, no keep-alive); fake engines in a C child process (epoll) on 127.0.0.1',
       ...(stalls && {
         'stall scenario': `${options.streams} real ffmpeg streams (lavfi 64x36, 5 fps) in the polling process, stall timeout ${options.stallTimeoutMs / 1_000} s, ${options.stallReps} SIGSTOPs idle and ${options.stallReps} with rounds back to back`,
       }),

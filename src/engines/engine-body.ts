@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parseConditions } from '../adapters/probes/http-conditions.js';
 import { InvalidEngineError } from '../domain/engines/engine-errors.js';
-import { DEFAULT_ENGINE_CAPACITY, ENGINE_ID_PATTERN, type EngineSpec } from '../domain/engines/engine-spec.js';
+import { DEFAULT_ENGINE_CAPACITY, ENGINE_ID_PATTERN, STATUS_PATH_PATTERN, type EngineSpec } from '../domain/engines/engine-spec.js';
 
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,62}$/;
 const HOST = /^(?:[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*|\[?[0-9A-Fa-f:.]+\]?)$/;
@@ -21,7 +21,7 @@ export const engineSpecSchema = z
     host: z.string().regex(HOST, 'must be a host name or an IP address'),
     port: z.number().int().min(1).max(65_535),
     kind: z.enum(['acestream', 'http']).default('acestream'),
-    path: z.string().startsWith('/', 'must start with /').max(2_000).optional(),
+    path: z.string().regex(STATUS_PATH_PATTERN, 'must start with / and hold only visible ASCII (no spaces)').max(2_000).optional(),
     conditions: z.array(z.string()).max(20).optional(),
     capacity: z.number().int().min(1).max(100_000).default(DEFAULT_ENGINE_CAPACITY),
     labels: engineLabelsSchema.default({}),

@@ -10,22 +10,22 @@
  * - refused, reset, timeout → failed (the poller turns an abort at its timeout into the message).
  */
 import type { EngineClient, PollAnswer } from '../../domain/engines/engine-client.js';
-import { statusUrl, type EngineSpec } from '../../domain/engines/engine-spec.js';
-import { describeNetworkError, httpGet } from './http-get.js';
+import { statusTarget, type EngineSpec } from '../../domain/engines/engine-spec.js';
+import { describeNetworkError, httpGet, type HttpGetTarget } from './http-get.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
 export class AcestreamClient implements EngineClient {
-  private readonly url: string;
+  private readonly target: HttpGetTarget;
 
   constructor(spec: EngineSpec) {
-    this.url = statusUrl({ ...spec, kind: 'acestream' });
+    this.target = statusTarget({ ...spec, kind: 'acestream' });
   }
 
   async poll(signal: AbortSignal): Promise<PollAnswer> {
     let result;
     try {
-      result = await httpGet(this.url, signal, MAX_BODY_BYTES);
+      result = await httpGet(this.target, signal, MAX_BODY_BYTES);
     } catch (error) {
       return { kind: 'failed', message: `get_status failed: ${describeNetworkError(error)}` };
     }

@@ -8,37 +8,33 @@
  * engine specs with parseEngineBody, which does the same, before building a client).
  */
 import type { EngineClient, PollAnswer } from '../../domain/engines/engine-client.js';
-import { statusUrl, type EngineSpec } from '../../domain/engines/engine-spec.js';
+import { statusTarget, type EngineSpec } from '../../domain/engines/engine-spec.js';
 import { evaluateConditions, parseConditions, type Condition } from '../probes/http-conditions.js';
-import { describeNetworkError, httpGet } from './http-get.js';
+import { describeNetworkError, httpGet, type HttpGetTarget } from './http-get.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
 const UNPARSABLE = [': the body is not JSON', ': the body is larger than the size limit'];
 
 export class HttpEngineClient implements EngineClient {
-  private readonly url: string;
+  private readonly target: HttpGetTarget;
   private readonly conditions: readonly Condition[];
 
-  constructor(
-    spec: EngineSpec,
-    private readonly now: () => number = () => performance.now(),
-  ) {
-    this.url = statusUrl({ ...spec, kind: 'http' });
+  constructor(spec: EngineSpec) {
+    this.target = statusTarget({ ...spec, kind: 'http' });
     this.conditions = parseConditions(spec.conditions ?? []);
   }
 
   async poll(signal: AbortSignal): Promise<PollAnswer> {
-    const started = this.now();
     let result;
     try {
-      result = await httpGet(this.url, signal, MAX_BODY_BYTES);
+      result = await httpGet(this.target, signal, MAX_BODY_BYTES);
     } catch (error) {
       return { kind: 'failed', message: `GET failed: ${describeNetworkError(error)}` };
     }
     if (result.status < 200 || result.status > 299) return { kind: 'failed', message: `HTTP ${result.status}` };
     const outcomes = evaluateConditions(this.conditions, {
       status: result.status,
-      responseTimeMs: Math.max(0, this.now() - started),
+      responseTimeMs: result.elapsedMs,
       bodyText: result.body,
       bodyTruncated: result.truncated,
     });

@@ -32,12 +32,19 @@ export interface EngineSpec {
 
 export const DEFAULT_ENGINE_CAPACITY = 1;
 export const ACESTREAM_STATUS_PATH = '/server/api?api_version=3&method=get_status';
+/** A status path goes into the request line as is: no space, CR, LF or other control character. */
+export const STATUS_PATH_PATTERN = /^\/[\x21-\x7e]*$/;
+
+/** What is polled for an engine's health: its address and the status path (with query). */
+export function statusTarget(spec: EngineSpec): { host: string; port: number; path: string } {
+  const path = spec.kind === 'acestream' ? ACESTREAM_STATUS_PATH : (spec.path ?? '/');
+  return { host: spec.host, port: spec.port, path: path.startsWith('/') ? path : `/${path}` };
+}
 
 /** The URL polled for an engine's health. */
 export function statusUrl(spec: EngineSpec): string {
-  const host = spec.host.includes(':') && !spec.host.startsWith('[') ? `[${spec.host}]` : spec.host;
-  const path = spec.kind === 'acestream' ? ACESTREAM_STATUS_PATH : (spec.path ?? '/');
-  return `http://${host}:${spec.port}${path.startsWith('/') ? path : `/${path}`}`;
+  const { host, port, path } = statusTarget(spec);
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}${path}`;
 }
 
 /** True when every key of `selector` is a label of the engine with the same value. */
