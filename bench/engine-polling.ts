@@ -82,8 +82,11 @@ export interface EnginePollingResult {
   readonly unhealthy: number;
 }
 
+let fakeEnginesBinary: string | undefined;
+
 async function startFakeEngines(): Promise<{ child: ChildProcess; healthy: number; hang: number }> {
-  const child = spawn(compileFakeEngines(), [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  fakeEnginesBinary ??= compileFakeEngines();
+  const child = spawn(fakeEnginesBinary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);

@@ -167,6 +167,9 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const timers: { storeCheck?: TimerHandle; prune?: TimerHandle; storeRetry?: TimerHandle } = {};
   /** Notifications: set up once the store is open and the watchdog exists. */
   let notifications: { alerts: AlertManager; outbox: OutboxWorker; unfollow: () => void } | undefined;
+  /** The engine pool, once it exists; `configEngines` are the last valid file's (reloads change them). */
+  let engineRegistry: EngineRegistry | undefined = undefined;
+  let configEngines = config.engines;
   /** Set once the watchdog exists: starts notifications on an open store. */
   let startNotifications: (opened: Store) => Promise<void> = () => Promise.resolve();
   /** Set once the reconciler exists. */
@@ -229,6 +232,10 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       clock,
       logger,
       onChange,
+      onEngines: (specs) => {
+        configEngines = specs;
+        engineRegistry?.replaceConfigEngines(specs);
+      },
       ...(options.configPath === undefined && { watch: false as const }),
     });
     const outcome = await fileSource.applyConfig(config);
@@ -267,6 +274,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       }
       logger.info({ path: storePath }, 'store opened');
       await attachStore(opened);
+      await engineRegistry?.loadLate(configEngines);
       await startNotifications(opened);
       triggerReconcile('store-opened');
     } catch (error) {
@@ -453,7 +461,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     },
   });
   await engines.load();
-  engines.replaceConfigEngines(config.engines);
+  engines.replaceConfigEngines(configEngines);
+  engineRegistry = engines;
   const enginePoller = new EnginePoller({
     clock,
     target: engines,

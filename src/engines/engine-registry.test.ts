@@ -116,4 +116,29 @@ describe('EngineRegistry', () => {
     expect(again.get('a').health.status).toBe('unknown');
     expect(again.release(claim.claimId).claims).toEqual([]);
   });
+
+  it('loads the stored pool late (the store opened after start): adds API engines, drops stale config ones, writes everything through', async () => {
+    const repository = new InMemoryEngineRepository();
+    await repository.save({ spec: spec('api-1'), source: 'api', addedAt: 0, claims: [] });
+    await repository.save({ spec: spec('old-config'), source: 'config', addedAt: 0, claims: [] });
+    const clock = new FakeClock();
+    const registry = new EngineRegistry({ clock, repository });
+    const added: string[] = [];
+    registry.onAdded((id) => added.push(id));
+    // Started without the store: only the config engines, and writes dropped meanwhile (here: kept).
+    registry.replaceConfigEngines([spec('cfg')]);
+    await registry.loadLate([spec('cfg')]);
+    expect(registry.ids().sort()).toEqual(['api-1', 'cfg']);
+    expect(added).toEqual(['cfg', 'api-1']);
+    expect((await repository.load()).map((r) => r.spec.id).sort()).toEqual(['api-1', 'cfg']);
+  });
+
+  it('tells its listeners when an engine is removed', () => {
+    const h = setup([spec('a'), spec('b')]);
+    const removed: string[] = [];
+    h.registry.onRemoved((id) => removed.push(id));
+    h.registry.remove('a');
+    h.registry.replaceConfigEngines([]);
+    expect(removed).toEqual(['a']);
+  });
 });

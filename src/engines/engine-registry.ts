@@ -98,6 +98,7 @@ export class EngineRegistry {
   private readonly healthConfig: EngineHealthConfig;
   private readonly transitionListeners = new Set<Listener<EngineTransitionEvent>>();
   private readonly addedListeners = new Set<Listener<string>>();
+  private readonly removedListeners = new Set<Listener<string>>();
   private readonly newClaimId: () => string;
 
   constructor(private readonly options: EngineRegistryOptions) {
@@ -109,6 +110,25 @@ export class EngineRegistry {
   async load(): Promise<void> {
     const records = await this.options.repository?.load();
     for (const record of records ?? []) this.insert(record);
+  }
+
+  /**
+   * The repository became reachable after start (the store opened late): the stored engines this
+   * registry does not have yet (API engines) are added and polled, `configSpecs` are applied again
+   * (a stored config engine no longer listed goes), and every engine is written through, since
+   * writes made while the store was away were dropped.
+   */
+  async loadLate(configSpecs: readonly EngineSpec[]): Promise<void> {
+    const records = await this.options.repository?.load();
+    const added: string[] = [];
+    for (const record of records ?? []) {
+      if (this.entries.has(record.spec.id)) continue;
+      this.insert(record);
+      added.push(record.spec.id);
+    }
+    this.replaceConfigEngines(configSpecs);
+    for (const entry of this.entries.values()) this.persist(entry);
+    for (const id of added) if (this.entries.has(id)) for (const listener of this.addedListeners) safely(() => listener(id), this.options.logger);
   }
 
   /** Adds an engine; ENGINE_EXISTS when the id is taken. */
@@ -154,6 +174,7 @@ export class EngineRegistry {
     this.entries.delete(id);
     this.options.metrics?.removeEngine(id);
     this.options.repository?.remove(id).catch((error: unknown) => this.options.logger?.error({ err: error, engine: id }, 'removing the engine from the store failed'));
+    for (const listener of this.removedListeners) safely(() => listener(id), this.options.logger);
   }
 
   has(id: string): boolean {
@@ -247,7 +268,9 @@ export class EngineRegistry {
     this.setHealth(entry, update.state);
     if (update.transition === undefined) return;
     const event: EngineTransitionEvent = { engineId: id, ...update.transition };
-    this.options.logger?.info({ engine: id, from: event.from, to: event.to, reason: event.reason }, 'engine health changed');
+    // A first verdict of healthy is the expected case (10,000 of them when a large pool starts): debug.
+    const level = event.from === 'unknown' && event.to === 'healthy' ? 'debug' : 'info';
+    this.options.logger?.[level]({ engine: id, from: event.from, to: event.to, reason: event.reason }, 'engine health changed');
     for (const listener of this.transitionListeners) safely(() => listener(event), this.options.logger);
   }
 
@@ -261,6 +284,12 @@ export class EngineRegistry {
   onAdded(listener: Listener<string>): () => void {
     this.addedListeners.add(listener);
     return () => this.addedListeners.delete(listener);
+  }
+
+  /** After an engine is removed (by the API, or by a config that no longer lists it); its claims went with it. */
+  onRemoved(listener: Listener<string>): () => void {
+    this.removedListeners.add(listener);
+    return () => this.removedListeners.delete(listener);
   }
 
   private *selectable(): Iterable<SelectableEngine> {

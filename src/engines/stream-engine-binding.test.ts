@@ -128,6 +128,30 @@ describe('StreamEngineBinding', () => {
     expect(h.moves).toMatchObject([{ from: 'a', to: 'b' }]);
   });
 
+  it('moves a stream off an engine that is removed (a reload that no longer lists it), or strands it until one turns healthy', async () => {
+    const h = setup([engine('a'), engine('b'), engine('c')]);
+    h.attach();
+    h.healthy('a');
+    h.supervisor.add(onPool('cam'));
+    h.healthy('b');
+    h.runner.last.progress();
+    h.registry.replaceConfigEngines([engine('b'), engine('c')]);
+    await flush();
+    h.exitSignalled();
+    expect(inputOf(h.runner.last.request.args)).toBe('http://10.0.0.2:6878/ace/getstream?id=1');
+    expect(h.moves).toMatchObject([{ streamId: 'cam', from: 'a', to: 'b', reason: 'its engine was removed' }]);
+    // Now b goes too, and c has not answered yet: the stream stays where it is until c is healthy.
+    h.registry.replaceConfigEngines([engine('c')]);
+    await flush();
+    expect(h.moves).toHaveLength(1);
+    h.healthy('c');
+    await flush();
+    h.exitSignalled();
+    expect(inputOf(h.runner.last.request.args)).toBe('http://10.0.0.3:6878/ace/getstream?id=1');
+    expect(h.moves.at(-1)).toMatchObject({ from: 'b', to: 'c', reason: 'its engine was removed' });
+    expect(h.registry.get('c').claims).toMatchObject([{ stream: 'cam' }]);
+  });
+
   it('releases the engine when the stream stops or is removed', async () => {
     const h = setup([engine('a', { capacity: 2 })]);
     h.attach();

@@ -96,6 +96,7 @@ export class StreamEngineBinding {
     }
     this.unfollow.push(
       this.options.registry.onTransition((event) => this.onTransition(event)),
+      this.options.registry.onRemoved((engineId) => this.onRemoved(engineId)),
       streams.events.on('state', (e) => {
         if (e.to === 'stopped') this.release(e.streamId, 'the stream stopped');
       }),
@@ -156,35 +157,42 @@ export class StreamEngineBinding {
     if (this.closed) return;
     if (event.to === 'unhealthy') {
       for (const [streamId, held] of this.held) {
-        if (decideOnTransition({ bound: this.bound(held), waiting: false }, event) === 'move') this.move(streamId);
+        if (decideOnTransition({ bound: this.bound(held), waiting: false }, event) === 'move') this.move(streamId, 'its engine is unhealthy');
       }
       return;
     }
     if (event.to !== 'healthy') return;
     for (const streamId of [...this.stranded, ...this.waiting]) {
       const held = this.held.get(streamId);
-      const decision = decideOnTransition({ ...(held && { bound: this.bound(held) }), waiting: this.waiting.has(streamId) }, event);
-      if (decision === 'move') this.move(streamId);
+      const bound = held && this.bound(held);
+      const decision = decideOnTransition({ ...(bound && { bound }), waiting: this.waiting.has(streamId) }, event);
+      if (decision === 'move') this.move(streamId, bound?.status === 'gone' ? 'its engine was removed' : 'its engine is unhealthy');
       else if (decision === 'retry') this.restart(streamId, 'an engine is available');
     }
   }
 
+  /** Streams on a removed engine move now (their claims went with it), not at their next restart. */
+  private onRemoved(engineId: string): void {
+    if (this.closed) return;
+    for (const [streamId, held] of [...this.held]) if (held.engineId === engineId) this.move(streamId, 'its engine was removed');
+  }
+
   /** Acquires another engine for a running stream and restarts it there; stays when there is none. */
-  private move(streamId: string): void {
+  private move(streamId: string, reason: string): void {
     const held = this.held.get(streamId);
     const stream = this.streams?.describe(streamId);
     if (!held || !stream?.spec.engine || stream.desired !== 'running') return;
     const result = this.options.registry.acquire({ labels: stream.spec.engine.labels, stream: streamId, supervised: true });
     if (!result.ok) {
       this.stranded.add(streamId);
-      this.options.logger.warn({ stream: streamId, engine: held.engineId, reason: result.reason }, 'engine unhealthy, no other engine to move the stream to');
+      this.options.logger.warn({ stream: streamId, engine: held.engineId, why: reason, reason: result.reason }, 'no other engine to move the stream to');
       return;
     }
     this.releaseClaim(held.claimId);
     const to = result.claim.engine.spec.id;
     this.held.set(streamId, { engineId: to, claimId: result.claim.claimId });
     this.stranded.delete(streamId);
-    this.moved(streamId, held.engineId, to, 'its engine is unhealthy');
+    this.moved(streamId, held.engineId, to, reason);
     this.restart(streamId, `moving to engine ${to}`);
   }
 

@@ -236,6 +236,20 @@ describe('FileSource', () => {
     expect(logged.find((l) => l.level === 'warn')?.msg).toContain('changes to server take effect after a restart');
   });
 
+  it('hands the engines of every applied file to onEngines (no restart warning for them); a broken file hands nothing', async () => {
+    const engines = (ids: string[]) => `engines:\n${ids.map((id, i) => `  - {id: ${id}, host: 127.0.0.1, port: ${6878 + i}}\n`).join('')}`;
+    const applied: string[][] = [];
+    writeFileSync(path, configYaml([streamYaml('a')], engines(['e1'])));
+    const s = makeSource({ onEngines: (list) => applied.push(list.map((e) => e.id)) });
+    await s.reload();
+    writeFileSync(path, configYaml([streamYaml('a')], engines(['e1', 'e2'])));
+    expect((await s.reload()).status).toBe('applied');
+    writeFileSync(path, configYaml([streamYaml('a')], `${engines(['e2'])}  - {id: BAD}\n`));
+    expect((await s.reload()).status).toBe('rejected');
+    expect(applied).toEqual([['e1'], ['e1', 'e2']]);
+    expect(logged.filter((l) => l.level === 'warn' && l.msg.includes('take effect after a restart'))).toEqual([]);
+  });
+
   it('reports a store failure, leaves the streams alone and retries later', async () => {
     writeFileSync(path, configYaml([streamYaml('a')]));
     const s = makeSource({ retryMs: 5_000 });

@@ -8,8 +8,9 @@
  * touched, a removed one is deleted (it stops), a new one is created. Then the reconciler is
  * triggered (`onChange`).
  *
- * Only `streams` are reloaded. Other sections (server, storage, rtmpServers, notifiers, …) need a
- * restart; a change to them is logged as a warning and otherwise ignored.
+ * `streams` are reloaded, and `engines` when the daemon takes them (`onEngines`: the registry
+ * re-applies its config engines). Other sections (server, storage, rtmpServers, notifiers, …) need
+ * a restart; a change to them is logged as a warning and otherwise ignored.
  *
  * Watching is robust to editors that replace the file (write a temp file, rename it over): both
  * the file and its folder are watched, the file watcher is re-armed on the new inode after every
@@ -62,6 +63,8 @@ export interface FileSourceOptions {
   readonly retryMs?: number;
   /** How to watch; false: no watching (reload() only). @default nodeWatch */
   readonly watch?: WatchFn | false;
+  /** Takes the `engines` of every valid file applied (they then reload too); without it they need a restart. */
+  readonly onEngines?: (engines: Config['engines']) => void;
 }
 
 export type ReloadOutcome =
@@ -83,9 +86,9 @@ export interface FileSourceStatus {
 }
 
 /** The sections that only a restart applies, as canonical JSON per section. */
-function staticSections(config: Config): Map<string, string> {
-  const { streams: _streams, secrets: _secrets, ...rest } = config;
-  return new Map(Object.entries(rest).map(([key, value]) => [key, canonicalJson(value)]));
+function staticSections(config: Config, enginesReload: boolean): Map<string, string> {
+  const { streams: _streams, secrets: _secrets, engines, ...rest } = config;
+  return new Map(Object.entries(enginesReload ? rest : { ...rest, engines }).map(([key, value]) => [key, canonicalJson(value)]));
 }
 
 const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
@@ -270,6 +273,14 @@ export class FileSource {
 
   private async apply(config: Config, reason: string): Promise<ReloadOutcome> {
     this.warnStaticChanges(config);
+    // In memory, apart from the streams' store write: a store failure does not hold them back.
+    if (this.options.onEngines) {
+      try {
+        this.options.onEngines(config.engines);
+      } catch (error) {
+        this.log.error({ reason, err: error }, 'applying the config engines failed');
+      }
+    }
     let report: OwnedApplyReport;
     try {
       report = await applyOwnedSet(this.options.store, 'file', config.streams);
@@ -291,7 +302,7 @@ export class FileSource {
   }
 
   private warnStaticChanges(config: Config): void {
-    const next = staticSections(config);
+    const next = staticSections(config, this.options.onEngines !== undefined);
     const before = this.baseline;
     if (before === undefined) {
       this.baseline = next;

@@ -6,7 +6,7 @@
  * reaches a webhook notifier as an `engine-unhealthy` alert.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,7 +127,7 @@ enginePolling: { interval: 200ms, timeout: 1s, failureThreshold: 1, successThres
     expect(await exited).toBe(0);
   }, 60_000);
 
-  it('keeps API engines, their last stream usage and claims across a daemon restart on the same store', async () => {
+  it('keeps API engines, their last stream usage and claims across a daemon restart on the same store; a reload re-applies the config engines', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const file = path.join(tempDir, 'persist.yaml');
@@ -194,6 +194,13 @@ enginePolling: { interval: 200ms, timeout: 1s, failureThreshold: 1, successThres
     });
     expect(released.status).toBe(200);
     expect((await engine('api-1'))?.streams).toEqual([]);
+
+    // A reload (SIGHUP) re-applies the config engines: cfg goes, cfg2 comes and is polled; API engines stay.
+    writeFileSync(file, readFileSync(file, 'utf8').replace(`{ id: cfg, host: 127.0.0.1, port: ${portOf(bad)} }`, `{ id: cfg2, host: 127.0.0.1, port: ${portOf(good)} }`));
+    second.kill('SIGHUP');
+    await waitFor(async () => (await engine('cfg2'))?.health_status === 'healthy', { timeoutMs: 10_000, intervalMs: 100, description: 'cfg2 from the reloaded config to be healthy' });
+    expect(await engine('cfg')).toBeUndefined();
+    expect(await engine('api-1')).toMatchObject({ source: 'api' });
 
     const secondExit = new Promise<number | null>((resolve) => second.once('close', (code) => resolve(code)));
     second.kill('SIGTERM');
