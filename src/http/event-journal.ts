@@ -93,6 +93,16 @@ export class EventJournal {
     return { events, complete };
   }
 
+  /** The last `count` events that pass `wanted`, oldest first (what a page opening now shows as "recent"). */
+  recent(count: number, wanted: (event: ApiEvent) => boolean = () => true): ApiEvent[] {
+    const picked: ApiEvent[] = [];
+    for (let i = this.ring.length - 1; i >= 0 && picked.length < count; i--) {
+      const event = this.ring[i];
+      if (event !== undefined && wanted(event)) picked.push(event);
+    }
+    return picked.reverse();
+  }
+
   /** Registers a subscriber for new events; returns the function that removes it. */
   subscribe(subscriber: Subscriber): () => void {
     this.subscribers.add(subscriber);

@@ -238,5 +238,7 @@ export const eventsQuery = {
     stream: { type: 'string', pattern: STREAM_ID_PATTERN.source },
     /** For clients that cannot set the Last-Event-ID header. */
     lastEventId: { type: 'string', pattern: '^[0-9]{1,16}$' },
+    /** On a first connection (no Last-Event-ID): the last N events the journal holds come first. */
+    recent: { type: 'integer', minimum: 1, maximum: 1000 },
   },
 } as const;

@@ -166,6 +166,9 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard a
     await page.locator('.recent-events .feed-item', { hasText: 'health unhealthy' }).first().waitFor({ timeout: UI_TIMEOUT });
     await page.getByRole('link', { name: 'Events', exact: true }).click();
     await page.locator('.feed-full .feed-item[data-event-type="recovery"]', { hasText: 'run ended (killed)' }).first().waitFor({ timeout: UI_TIMEOUT });
+    // A page opened now shows what just happened: the feed starts with the recent events.
+    await page.reload();
+    await page.locator('.feed-full .feed-item[data-event-type="recovery"]', { hasText: 'run ended (killed)' }).first().waitFor({ timeout: UI_TIMEOUT });
     await page.getByRole('link', { name: 'Streams', exact: true }).click();
     await card('cam').waitFor();
   });

@@ -84,7 +84,8 @@ export class LiveModel {
   }
 
   start(): void {
-    const source = new EventSource('/api/v1/events');
+    // The feed opens with what just happened; a reconnect sends Last-Event-ID and gets only what it missed.
+    const source = new EventSource(`/api/v1/events?recent=${FEED_SIZE}`);
     source.addEventListener('open', () => this.setConnection('live'));
     source.addEventListener('error', () => this.setConnection(source.readyState === EventSource.CLOSED ? 'connecting' : 'reconnecting'));
     for (const type of EVENT_TYPES) source.addEventListener(type, (message) => this.onEvent(type, message));

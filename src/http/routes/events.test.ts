@@ -116,6 +116,25 @@ describe('GET /api/v1/events', () => {
     await h.app.close();
   });
 
+  it('?recent=N sends the last N events first on a first connection; a Last-Event-ID wins over it', async () => {
+    const h = appHarness();
+    h.runFor('cam', 2);
+    h.process('cam').exit({ code: 1, signal: null });
+    const all = h.journal.since(0).events;
+    expect(all.length).toBeGreaterThan(3);
+    const client = await open(h, { url: '/api/v1/events?recent=3' });
+    await client.until((f) => f.filter((x) => x.event).length === 3, 'the three most recent events');
+    expect(client.events().map((e) => Number(e.id))).toEqual(all.slice(-3).map((e) => e.id));
+
+    const resumed = await open(h, { url: '/api/v1/events?recent=3', headers: { 'last-event-id': String(all.at(-2)?.id) } });
+    await resumed.until((f) => f.filter((x) => x.event).length === 1, 'only the missed event');
+    expect(resumed.events().map((e) => Number(e.id))).toEqual([all.at(-1)?.id]);
+
+    const refused = await h.app.inject({ method: 'GET', url: '/api/v1/events?recent=0' });
+    expect(refused.statusCode).toBe(400);
+    await h.app.close();
+  });
+
   it('?stream=ID keeps only that stream’s events', async () => {
     const h = appHarness();
     const client = await open(h, { url: '/api/v1/events?stream=idle' });

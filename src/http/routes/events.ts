@@ -3,7 +3,10 @@
  * events, each with an `id:`. A client reconnecting with `Last-Event-ID` (or `?lastEventId=`)
  * first gets every event it missed from the journal; when the journal no longer holds them (or
  * the id is from another daemon run) it gets a `resync` event first, meaning "re-read the state".
- * `?stream=ID` keeps only that stream's events. Heartbeat comments, slow-client bounds: sse.ts.
+ * `?stream=ID` keeps only that stream's events. `?recent=N` on a first connection (no
+ * Last-Event-ID) sends the last N events still held first, so a page opening now shows what just
+ * happened; a reconnect carries its Last-Event-ID and gets only what it missed. Heartbeat
+ * comments, slow-client bounds: sse.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app-deps.js';
@@ -14,6 +17,7 @@ import { DEFAULT_SSE_OPTIONS, formatControl, SseConnection, type SseSink } from 
 interface EventsQuery {
   stream?: string;
   lastEventId?: string;
+  recent?: number;
 }
 
 const LAST_EVENT_ID = /^[0-9]{1,16}$/;
@@ -69,6 +73,8 @@ export function registerEventRoutes(app: FastifyInstance, deps: AppDeps): void {
         const replay = deps.journal.since(lastId);
         if (!replay.complete) connection.write(formatControl('resync', { reason: 'events after the given id are no longer available', lastId: deps.journal.lastId }));
         for (const event of replay.events) if (wanted(event)) connection.send(event);
+      } else if (request.query.recent !== undefined) {
+        for (const event of deps.journal.recent(request.query.recent, wanted)) connection.send(event);
       }
       // Replay and subscription happen in one synchronous step: no event can fall between them.
       if (!connection.isClosed) {
