@@ -28,6 +28,7 @@ import { EngineRegistry } from '../src/engines/engine-registry.js';
 import { compileFakeEngines } from './lib/build.js';
 import { REAL_FFMPEG } from './lib/paths.js';
 import type { BenchResult } from './lib/report.js';
+import { measureBareGets, type BareGetsResult } from './lib/bare-gets.js';
 import { measureStallDetection, type StallResult } from './lib/stall-under-polling.js';
 import { percentile, round } from './lib/stats.js';
 
@@ -193,6 +194,26 @@ export async function measureEnginePolling(options: EnginePollingOptions, log: (
   }
 }
 
+/**
+ * The first round's floor: the same GETs on bare sockets from a fresh node process (median of
+ * three), so the first round's figure can be read against what Node can do here at best.
+ */
+export async function measureFirstRoundFloor(options: EnginePollingOptions, log: (line: string) => void): Promise<BareGetsResult[]> {
+  const fake = await startFakeEngines();
+  try {
+    const runs: BareGetsResult[] = [];
+    for (let i = 0; i < 3; i++) {
+      const run = await measureBareGets({ engines: options.engines, hangingRatio: options.hangingRatio, maxInFlight: options.maxInFlight, healthyPort: fake.healthy, hangPort: fake.hang });
+      log(`bare GETs from a fresh process ${i + 1}/3: last of ${options.engines} started after ${run.lastStartMs} ms (${run.cpuPerGetUs} µs of CPU per GET)`);
+      runs.push(run);
+    }
+    return runs;
+  } finally {
+    fake.child.stdin?.end();
+    fake.child.kill('SIGTERM');
+  }
+}
+
 /** Stall detection with the pool idle, then with polling rounds running back to back. */
 export async function measureStalls(options: EnginePollingOptions, log: (line: string) => void): Promise<{ idle: StallResult; polling: StallResult }> {
   const stall = { ffmpegPath: REAL_FFMPEG, streams: options.streams, stallTimeoutMs: options.stallTimeoutMs, reps: options.stallReps };
@@ -212,6 +233,9 @@ export async function measureStalls(options: EnginePollingOptions, log: (line: s
 export async function run(options: EnginePollingOptions, log: (line: string) => void = () => {}): Promise<BenchResult> {
   const startedAt = performance.now();
   const r = await measureEnginePolling(options, log);
+  const floor = await measureFirstRoundFloor(options, log);
+  const floorStartMs = percentile(floor.map((f) => f.lastStartMs), 50);
+  const floorCpuUs = percentile(floor.map((f) => f.cpuPerGetUs), 50);
   const stalls = options.stallReps > 0 ? await measureStalls(options, log) : undefined;
   const warm = r.roundsMs.slice(1);
   const warmMax = warm.length > 0 ? Math.max(...warm) : Number.NaN;
@@ -237,6 +261,8 @@ export async function run(options: EnginePollingOptions, log: (line: string) => 
     },
     figures: [
       { label: 'first round (cold: no engine known to hang yet)', value: r.roundsMs[0] ?? Number.NaN, unit: 'ms' },
+      { label: 'first-round floor: bare GETs from a fresh node process, last one started after (median of 3)', value: floorStartMs, unit: 'ms' },
+      { label: 'first-round floor: CPU per bare GET while starting them', value: floorCpuUs, unit: 'µs' },
       { label: 'later rounds median', value: warm.length > 0 ? percentile(warm, 50) : Number.NaN, unit: 'ms' },
       { label: 'later rounds max', value: warmMax, unit: 'ms' },
       { label: 'event-loop delay p99', value: r.loopDelayP99Ms, unit: 'ms' },
@@ -272,6 +298,7 @@ export async function run(options: EnginePollingOptions, log: (line: string) => 
     notes: [
       'Round time runs from the first poll to the last settled poll; the hung engines set its floor (the timeout).',
       'Engines that timed out are polled first in the next round, so from the second round on the hung ones start at once; the first round cannot know them and ends at (start of the last hung poll + timeout).',
+      `First-round floor: the same ${options.engines} GETs on bare net sockets (no poller, no parser) from a fresh node process start their last one after ${floorStartMs} ms, so no first round in Node can end before about ${round((floorStartMs + options.timeoutMs) / 1_000, 2)} s on this machine.`,
       'Stall detection is measured from the SIGSTOP; it lies in [stall timeout − 1 s, stall timeout] (progress every second) when nothing delays it.',
     ],
     samples: { roundMs: r.roundsMs, cpuMsPerInterval: r.cpuMsPerRound, rssMiBAtRoundEnd: r.rssMiBPerRound, ...(stalls && { stallIdleMs: stalls.idle.detectionMs, stallPollingMs: stalls.polling.detectionMs }) },
