@@ -11,7 +11,6 @@ import { killAllGroupsSync, NodeProcessRunner } from './adapters/ffmpeg/node-pro
 import { createLogger } from './adapters/logger.js';
 import { FifoProcessRunner } from './adapters/process/fifo-process-runner.js';
 import { ensureRoot } from './adapters/process/runtime-dir.js';
-import { createEngineClient } from './adapters/engines/create-engine-client.js';
 import { notifierFromConfig } from './adapters/notifiers/registry.js';
 import { createRtmpServer } from './adapters/rtmp/create-rtmp-server.js';
 import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
@@ -20,10 +19,8 @@ import { systemClock } from './adapters/system-clock.js';
 import type { Config } from './config/types.js';
 import { createRedactor } from './domain/redact.js';
 import { DEFAULT_STOP_POLICY, type StreamSpec } from './domain/stream-spec.js';
-import { EnginePoller } from './engines/engine-poller.js';
-import { EngineRegistry } from './engines/engine-registry.js';
-import { StoreEngineRepository } from './engines/engine-repository.js';
-import { followEngineMoves } from './engines/follow-engine-moves.js';
+import { createEnginePool } from './engines/engine-pool.js';
+import type { EngineRegistry } from './engines/engine-registry.js';
 import { boundStreamsOf, StreamEngineBinding } from './engines/stream-engine-binding.js';
 import { buildApp } from './http/app.js';
 import { settlingTarget, streamPersistence } from './http/stream-persistence.js';
@@ -447,46 +444,23 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       logger.error({ err: error }, 're-attaching to surviving ffmpeg runs failed; streams start fresh');
     }
   };
-  // The engine pool: config engines (replaced on restart and reload), API engines, usage and
-  // claims kept in the store; health polled in the background, transitions alerted.
-  const engines = new EngineRegistry({
+  // The engine pool: config engines (replaced on start and reload), API engines, usage and claims
+  // kept in the store; health polled in the background, transitions alerted, streams moved.
+  const enginePool = await createEnginePool({
+    polling: config.enginePolling,
+    configEngines,
     clock,
-    repository: new StoreEngineRepository(() => store),
+    store: () => store,
     metrics,
-    logger: logger.child({ component: 'engines' }),
-    health: {
-      ...(config.enginePolling.failureThreshold !== undefined && { failureThreshold: config.enginePolling.failureThreshold }),
-      ...(config.enginePolling.successThreshold !== undefined && { successThreshold: config.enginePolling.successThreshold }),
-      ...(config.enginePolling.graceMs !== undefined && { graceMs: config.enginePolling.graceMs }),
-    },
+    logger,
+    journal,
+    alerts: () => notifications?.alerts,
+    streams: boundStreamsOf(supervisor),
+    streamName: (id) => (supervisor.has(id) ? supervisor.get(id).spec.name : id),
   });
-  await engines.load();
-  engines.replaceConfigEngines(configEngines);
-  engineRegistry = engines;
-  const enginePoller = new EnginePoller({
-    clock,
-    target: engines,
-    clientFor: createEngineClient,
-    logger: logger.child({ component: 'engine-poller' }),
-    ...(config.enginePolling.intervalMs !== undefined && { intervalMs: config.enginePolling.intervalMs }),
-    ...(config.enginePolling.timeoutMs !== undefined && { timeoutMs: config.enginePolling.timeoutMs }),
-    ...(config.enginePolling.maxInFlight !== undefined && { maxInFlight: config.enginePolling.maxInFlight }),
-  });
-  const binding = new StreamEngineBinding({ registry: engines, clock, logger: logger.child({ component: 'engine-binding' }) });
-  binding.attach(boundStreamsOf(supervisor));
+  engineRegistry = enginePool.registry;
+  const binding = enginePool.binding;
   pool.binding = binding;
-  const unfollowMoves = followEngineMoves(binding, journal, () => notifications?.alerts, (id) => (supervisor.has(id) ? supervisor.get(id).spec.name : id));
-  // An engine is a daemon-level subject: `engine:<id>` can never be a stream id, so only global notifiers get it.
-  const unfollowEngines = engines.onTransition((e) => {
-    const alerts = notifications?.alerts;
-    if (!alerts) return;
-    const stream = `engine:${e.engineId}`;
-    if (e.to === 'unhealthy') {
-      void alerts.conditionActive({ condition: 'engine-unhealthy', stream, severity: 'warning', title: `engine ${e.engineId} is unhealthy`, what: e.reason });
-    } else if (e.to === 'healthy') {
-      void alerts.conditionCleared('engine-unhealthy', stream);
-    }
-  });
 
   const ready = adoptAtBoot();
   await ready;
@@ -534,7 +508,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       journal,
       redact,
       watchdog,
-      engines,
+      engines: enginePool.registry,
       engineOf: (id) => binding.engineOf(id),
       references: { rtmpServers: config.rtmpServers.map((s) => s.id), notifiers: config.notifiers.map((n) => n.id) },
       persistence: streamPersistence({ store: () => store, reconciler, target, readDesired }),
@@ -548,8 +522,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     heartbeat.stop();
     metrics.close();
     await app?.close();
-    unfollowEngines();
-    unfollowMoves();
+    await enginePool.stopFollowing();
     binding.close();
     notifications?.unfollow();
     await notifications?.alerts.close();
@@ -564,7 +537,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   logger.info({ url, dashboard: `${url}/`, streams: config.streams.length }, 'streamwarden is listening');
 
-  enginePoller.start();
+  enginePool.startPolling();
   reconciler.start();
   // The first pass launches every start; the streams exist in the supervisor once it returns.
   await reconciler.reconcileNow();
@@ -615,9 +588,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         await reconciler.close();
         // Alerts stop following before the watchdog stops: stopping is not an incident.
         notifications?.unfollow();
-        unfollowEngines();
-        unfollowMoves();
-        await enginePoller.stop();
+        await enginePool.stopFollowing();
         // The watchdog next, so that nothing restarts a stream that is being stopped.
         await watchdog.stop();
         logger.info({}, 'stopping every stream');
