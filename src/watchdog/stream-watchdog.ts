@@ -19,7 +19,7 @@
  * never wait for actions (nor actions for checks).
  */
 import type { ProbeContext } from '../adapters/probes/create-probe.js';
-import { clearStaleSession, isAlreadyPublishingError } from '../adapters/rtmp/stale-session.js';
+import { isAlreadyPublishingError } from '../adapters/rtmp/stale-session.js';
 import type { Severity } from '../config/types.js';
 import type { ObservedState } from '../domain/lifecycle.js';
 import type { Redactor } from '../domain/redact.js';
@@ -51,7 +51,7 @@ import { deriveStreamHealth, type StreamHealthReport } from '../domain/watchdog/
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { HealthProbe } from '../ports/health-probe.js';
 import type { Logger } from '../ports/logger.js';
-import { parseRtmpTarget, type RtmpServer, type RtmpTarget } from '../ports/rtmp-server.js';
+import type { RtmpServer } from '../ports/rtmp-server.js';
 import type { HealthChanged, RunFinished, StateChanged, StreamIntent } from '../supervisor/stream-events.js';
 import type { HealthVerdict, StreamSupervisor } from '../supervisor/stream-supervisor.js';
 import type { TypedEvents } from '../supervisor/typed-events.js';
@@ -59,6 +59,7 @@ import type { SharedTicker } from './shared-ticker.js';
 import { CheckScheduler, type CheckOutcome } from './check-scheduler.js';
 import { InputWatch } from './input-watch.js';
 import { ProgressCheck } from './progress-check.js';
+import { PublisherControl } from './publisher-control.js';
 import type { NotificationKind, WatchdogActionType, WatchdogEventMap } from './watchdog-events.js';
 import type { CheckView, WatchdogStreamView } from './watchdog-view.js';
 
@@ -135,6 +136,7 @@ export class StreamWatchdog {
   private readonly endpoints: Endpoints;
   private readonly output: string | undefined;
   private readonly server: RtmpServer | undefined;
+  private readonly publisher: PublisherControl;
   private recovery: RecoveryState = INITIAL_RECOVERY_STATE;
   private report: StreamHealthReport;
   private decision = 'not evaluated yet';
@@ -147,7 +149,6 @@ export class StreamWatchdog {
   /** What the current episode's failure is, captured when it was detected. */
   private failure: { readonly startedAt: number; readonly classification: FailureClassification; readonly failedAt: number } | undefined;
   private readonly records: RecoveryRecord[] = [];
-  private clearingStale: Promise<void> | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly skipStreak = new Set<string>();
 
@@ -165,6 +166,15 @@ export class StreamWatchdog {
       ...(this.output !== undefined && { output: deps.redact(this.output) }),
     };
     this.server = spec.rtmpServer === undefined ? undefined : deps.rtmpServers.get(spec.rtmpServer);
+    this.publisher = new PublisherControl({
+      server: this.server,
+      output: this.output,
+      clock: deps.clock,
+      log: this.log,
+      redact: deps.redact,
+      ...(deps.staleSessionTimeoutMs !== undefined && { staleSessionTimeoutMs: deps.staleSessionTimeoutMs }),
+      announce: (action, reason) => this.announce(action, reason),
+    });
     this.progress = new ProgressCheck(
       spec.checks.find((check) => check.type === 'progress'),
       now,
@@ -513,21 +523,9 @@ export class StreamWatchdog {
     }
   }
 
-  /** Drops our publisher at the RTMP server (always by app and name); in rotate mode the queue moves on. */
+  /** Drops our publisher at the RTMP server; in rotate mode the input queue moves on. */
   private async dropPublisher(reason: string): Promise<void> {
-    const target = this.target();
-    if (this.server === undefined || target === undefined) {
-      this.log.warn({ reason }, 'drop-publisher: the stream has no RTMP server or no RTMP output');
-      return;
-    }
-    this.announce('drop-publisher', reason);
-    const publisher = await this.server.findPublisher(target.app, target.name, { signal: AbortSignal.timeout(10_000) });
-    if (publisher === undefined) {
-      this.log.warn({ server: this.server.id, app: target.app }, 'drop-publisher: nothing publishes our stream');
-    } else {
-      const dropped = await this.server.dropPublisher(publisher, { signal: AbortSignal.timeout(10_000) });
-      this.log.warn({ server: this.server.id, app: target.app, clientId: publisher.clientId, dropped }, 'publisher dropped');
-    }
+    if (!(await this.publisher.drop(reason))) return;
     this.resetChecks(this.deps.clock.now());
     if (this.inputs !== undefined) {
       this.ladderSwitch = true;
@@ -560,37 +558,13 @@ export class StreamWatchdog {
     this.evaluate();
   }
 
-  /**
-   * "Already publishing": the server still holds a session under our name (our previous run's,
-   * or a stale one). Drop it, wait until the name is free, then republish at once.
-   */
+  /** "Already publishing": once the stale session is gone, a stream waiting to retry republishes at once. */
   private clearStale(): void {
-    const target = this.target();
-    if (this.server === undefined || target === undefined || this.clearingStale !== undefined) return;
-    const server = this.server;
-    this.announce('drop-stale-session', 'the RTMP server still holds a session under our stream name ("Already publishing")');
-    this.clearingStale = clearStaleSession(server, target, { clock: this.deps.clock, timeoutMs: this.deps.staleSessionTimeoutMs ?? 10_000 })
-      .then((outcome) => {
-        this.log.warn({ server: server.id, app: target.app, ...outcome }, 'stale session cleared');
-        const observed = this.stream.observed;
-        if (!this.stopped && this.stream.desired === 'running' && (observed === 'backoff' || observed === 'crashloop')) this.stream.restart();
-      })
-      .catch((error: unknown) => {
-        this.log.error({ err: this.deps.redact(error instanceof Error ? error.message : String(error)) }, 'could not clear the stale session');
-      })
-      .finally(() => {
-        this.clearingStale = undefined;
-      });
-    this.track(this.clearingStale);
-  }
-
-  private target(): RtmpTarget | undefined {
-    if (this.output === undefined) return undefined;
-    try {
-      return parseRtmpTarget(this.output);
-    } catch {
-      return undefined;
-    }
+    const clearing = this.publisher.clearStale(() => {
+      const observed = this.stream.observed;
+      if (!this.stopped && this.stream.desired === 'running' && (observed === 'backoff' || observed === 'crashloop')) this.stream.restart();
+    });
+    if (clearing !== undefined) this.track(clearing);
   }
 
   private announce(action: WatchdogActionType, reason: string, change?: InputSwitch): void {
