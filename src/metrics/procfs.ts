@@ -20,26 +20,32 @@ export interface ProcessStatsReader {
   read(pid: number): Promise<ProcessStats | undefined>;
 }
 
-export interface ProcStatTimes {
+export interface ProcStat {
+  /** Field 3: R, S, D, Z (zombie), T, … */
+  readonly state: string;
   readonly cpuTicks: number;
   readonly startTicks: number;
+  /** Field 24: resident set size, in pages. */
+  readonly rssPages: number;
 }
 
 /**
- * utime + stime (fields 14, 15) and starttime (field 22) of a /proc/PID/stat line. The command
- * name (field 2) is in parentheses and may hold spaces and ')', so fields are counted after the
- * LAST ')'.
+ * State (field 3), utime + stime (fields 14, 15), starttime (field 22) and rss (field 24) of a
+ * /proc/PID/stat line. The command name (field 2) is in parentheses and may hold spaces and ')',
+ * so fields are counted after the LAST ')'.
  */
-export function parseProcStatTimes(line: string): ProcStatTimes | undefined {
+export function parseProcStat(line: string): ProcStat | undefined {
   const close = line.lastIndexOf(')');
   if (close < 0) return undefined;
   const rest = line.slice(close + 1).trim().split(/\s+/);
   // rest[0] is field 3 (state), so field N is rest[N - 3].
+  const state = rest[0] ?? '';
   const utime = Number(rest[11]);
   const stime = Number(rest[12]);
   const start = Number(rest[19]);
-  if (![utime, stime, start].every((n) => Number.isInteger(n) && n >= 0)) return undefined;
-  return { cpuTicks: utime + stime, startTicks: start };
+  const rss = Number(rest[21]);
+  if (state === '' || ![utime, stime, start, rss].every((n) => Number.isInteger(n) && n >= 0)) return undefined;
+  return { state, cpuTicks: utime + stime, startTicks: start, rssPages: rss };
 }
 
 /** VmRSS of a /proc/PID/status text, in bytes (the kernel reports kB = KiB). */
@@ -48,23 +54,39 @@ export function parseResidentBytes(status: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]) * 1024;
 }
 
+const DEFAULT_PAGE_SIZE = 4096;
+
 /**
- * The /proc reader. `clockTicks` is USER_HZ, the unit of the stat times: 100 on every common
- * Linux architecture (it is fixed by the kernel ABI, whatever CONFIG_HZ is).
+ * The kernel's page size, the unit of stat's rss: 4 KiB on x86-64, 16 or 64 KiB on some arm64
+ * kernels. Node does not expose it, so it is derived once from this process's own figures: VmRSS
+ * (kB) over rss (pages), read back to back, rounded to a power of two.
  */
-export function procfsReader(clockTicks = 100, root = '/proc'): ProcessStatsReader {
+export function detectPageSize(root = '/proc'): number {
+  try {
+    const pages = parseProcStat(readFileSync(`${root}/self/stat`, 'utf8'))?.rssPages;
+    const bytes = parseResidentBytes(readFileSync(`${root}/self/status`, 'utf8'));
+    if (pages === undefined || pages === 0 || bytes === undefined) return DEFAULT_PAGE_SIZE;
+    return 2 ** Math.round(Math.log2(bytes / pages));
+  } catch {
+    return DEFAULT_PAGE_SIZE;
+  }
+}
+
+/**
+ * The /proc reader: one file per process (stat), since status costs the kernel far more to write.
+ * `clockTicks` is USER_HZ, the unit of the stat times: 100 on every common Linux architecture (it
+ * is fixed by the kernel ABI, whatever CONFIG_HZ is).
+ */
+export function procfsReader(clockTicks = 100, root = '/proc', pageSize = detectPageSize(root)): ProcessStatsReader {
   return {
     // Synchronous on purpose: /proc is served from memory, and a read through the thread pool
     // (open, fstat, read, close: four hops per file) costs far more than it saves at 1,000 pids.
     read(pid) {
       try {
-        const stat = readFileSync(`${root}/${pid}/stat`, 'utf8');
-        const status = readFileSync(`${root}/${pid}/status`, 'utf8');
-        const times = parseProcStatTimes(stat);
-        // A zombie (exited, not yet reaped) has no VmRSS line: nothing resident, nothing to report.
-        const residentBytes = parseResidentBytes(status);
-        if (!times || residentBytes === undefined) return Promise.resolve(undefined);
-        return Promise.resolve({ cpuSeconds: times.cpuTicks / clockTicks, residentBytes, startTicks: times.startTicks });
+        const stat = parseProcStat(readFileSync(`${root}/${pid}/stat`, 'utf8'));
+        // A zombie (exited, not yet reaped) holds no memory: nothing to report.
+        if (!stat || stat.state === 'Z') return Promise.resolve(undefined);
+        return Promise.resolve({ cpuSeconds: stat.cpuTicks / clockTicks, residentBytes: stat.rssPages * pageSize, startTicks: stat.startTicks });
       } catch {
         return Promise.resolve(undefined); // gone between listing and reading, or no /proc
       }
