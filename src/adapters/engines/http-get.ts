@@ -4,14 +4,15 @@
  * Why not node:http: a poll is one short request per engine every 30 s, and a round of 10,000
  * engines must start every poll within about a second (each hung engine's poll ends only at its
  * own start + timeout). node:http's request and response streams and its agent cost ~170 µs of
- * CPU per poll on loopback; this costs ~110 µs, most of it the kernel's connect, write and close. What this keeps from a full client: `Connection: close` (no idle socket per engine),
- * chunked and close-delimited bodies, a header and a body size limit, the abort signal, one settle.
+ * CPU per poll on loopback; this costs ~110 µs, most of it the kernel's connect, write and close.
  *
- * It never rejects on an HTTP status; it rejects on network errors, a malformed answer and aborts.
+ * What it keeps from a full client: `Connection: close` (no idle socket per engine), chunked and
+ * close-delimited bodies, a header and a body size limit, the abort signal, one settle. It never
+ * rejects on an HTTP status; it rejects on network errors, a malformed answer and aborts.
  */
 import net from 'node:net';
 import { HTTPParser } from 'http-parser-js';
-import { STATUS_PATH_PATTERN } from '../../domain/engines/engine-spec.js';
+import { hostInUrl, STATUS_PATH_PATTERN } from '../../domain/engines/engine-spec.js';
 
 export interface HttpGetTarget {
   readonly host: string;
@@ -106,8 +107,7 @@ export function httpGet(target: HttpGetTarget, signal: AbortSignal, maxBytes: nu
 function requestText(target: HttpGetTarget): string {
   // Sent as is: a CR or LF would change the request. Engine specs are validated already; this is the last line.
   if (!STATUS_PATH_PATTERN.test(target.path)) throw new InvalidHttpTargetError(`path must start with / and hold only visible ASCII: ${JSON.stringify(target.path)}`);
-  const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host;
-  return `GET ${target.path} HTTP/1.1\r\nHost: ${host}:${target.port}\r\nAccept: application/json\r\nUser-Agent: streamwarden\r\nConnection: close\r\n\r\n`;
+  return `GET ${target.path} HTTP/1.1\r\nHost: ${hostInUrl(target.host)}:${target.port}\r\nAccept: application/json\r\nUser-Agent: streamwarden\r\nConnection: close\r\n\r\n`;
 }
 
 /** What an aborted poll rejects with (describeNetworkError turns it into `aborted`). */

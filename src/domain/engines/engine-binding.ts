@@ -10,6 +10,7 @@
  */
 import type { EngineSelector, StreamSource } from '../stream-spec.js';
 import type { EngineHealthStatus } from './engine-health.js';
+import { hostInUrl } from './engine-spec.js';
 
 export const ENGINE_PLACEHOLDERS = ['{engine}', '{engine.host}', '{engine.port}'] as const;
 const PLACEHOLDER = /\{engine(?:\.(host|port))?\}/g;
@@ -38,7 +39,7 @@ export function usesEngine(source: StreamSource): boolean {
 }
 
 export function substituteEngine(text: string, engine: EngineAddress): string {
-  const host = engine.host.includes(':') && !engine.host.startsWith('[') ? `[${engine.host}]` : engine.host;
+  const host = hostInUrl(engine.host);
   return text.replace(PLACEHOLDER, (_match, part: string | undefined) => {
     if (part === 'host') return engine.host;
     if (part === 'port') return String(engine.port);

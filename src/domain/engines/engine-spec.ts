@@ -41,10 +41,15 @@ export function statusTarget(spec: EngineSpec): { host: string; port: number; pa
   return { host: spec.host, port: spec.port, path: path.startsWith('/') ? path : `/${path}` };
 }
 
+/** A host as it goes into a URL or a Host header: an IPv6 address in brackets. */
+export function hostInUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
 /** The URL polled for an engine's health. */
 export function statusUrl(spec: EngineSpec): string {
   const { host, port, path } = statusTarget(spec);
-  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}${path}`;
+  return `http://${hostInUrl(host)}:${port}${path}`;
 }
 
 /** True when every key of `selector` is a label of the engine with the same value. */
