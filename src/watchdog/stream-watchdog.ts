@@ -34,9 +34,8 @@ import {
   type CheckTransition,
 } from '../domain/watchdog/check-state.js';
 import type { Endpoints } from '../domain/watchdog/endpoint-match.js';
-import { classifyFailure, type FailureCause, type FailureClassification } from '../domain/watchdog/failure-locus.js';
+import { classifyFailure, type FailureCause } from '../domain/watchdog/failure-locus.js';
 import type { InputSwitch } from '../domain/watchdog/input-failover.js';
-import { buildRecoveryRecord, type RecoveryRecord } from '../domain/watchdog/recovery-record.js';
 import {
   decideRecovery,
   INITIAL_RECOVERY_STATE,
@@ -59,6 +58,7 @@ import type { SharedTicker } from './shared-ticker.js';
 import { CheckScheduler, type CheckOutcome } from './check-scheduler.js';
 import { InputWatch } from './input-watch.js';
 import { ProgressCheck } from './progress-check.js';
+import { RecoveryRecords, type ClassifiedFailure } from './recovery-records.js';
 import { PublisherControl } from './publisher-control.js';
 import type { NotificationKind, WatchdogActionType, WatchdogEventMap } from './watchdog-events.js';
 import type { CheckView, WatchdogStreamView } from './watchdog-view.js';
@@ -93,8 +93,6 @@ export interface StreamWatchdogDeps {
   readonly staleSessionTimeoutMs?: number;
 }
 
-/** Recoveries kept per stream for the API. */
-const RECOVERY_HISTORY = 20;
 /** Lines that may carry evidence of where a failure is (the others only name endpoints). */
 const ERROR_LINE = /error|fail|refused|denied|invalid|not found|no such|timed out|timeout|already publishing|broken pipe|cannot|could not|unable|not permitted|reset by peer/i;
 
@@ -146,9 +144,7 @@ export class StreamWatchdog {
   private checksActive = false;
   /** Set while the ladder's next-input (or a drop in rotate mode) switches inputs. */
   private ladderSwitch = false;
-  /** What the current episode's failure is, captured when it was detected. */
-  private failure: { readonly startedAt: number; readonly classification: FailureClassification; readonly failedAt: number } | undefined;
-  private readonly records: RecoveryRecord[] = [];
+  private readonly recoveries: RecoveryRecords;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly skipStreak = new Set<string>();
 
@@ -159,6 +155,7 @@ export class StreamWatchdog {
     const spec = stream.spec;
     const now = deps.clock.now();
     this.log = deps.logger.child({ stream: spec.id, layer: 'watchdog' });
+    this.recoveries = new RecoveryRecords(spec.id, (at) => this.classifyNow(this.report, this.stream.observed, at));
     this.policy = recoveryConfigFromSpec(spec, deps.policy);
     this.output = outputOf(spec);
     this.endpoints = {
@@ -308,7 +305,7 @@ export class StreamWatchdog {
     const now = this.deps.clock.now();
     if (intent === 'restart') {
       this.recovery = noteIntentionalRestart(this.policy, this.recovery, now, 'api');
-      this.failure = undefined;
+      this.recoveries.forget();
       this.resetChecks(now);
     }
     this.evaluate();
@@ -319,7 +316,6 @@ export class StreamWatchdog {
   view(): WatchdogStreamView {
     const now = this.deps.clock.now();
     const checks: CheckView[] = [this.checkView(this.progress.state, this.progress.spec, false), ...this.checks.map((c) => this.checkView(c.state, c.spec, c.scheduler?.inFlight ?? false))];
-    const open = this.openRecord(now);
     const configured = this.stream.spec.checks.map((check) => check.intervalMs);
     const intervals = configured.length > 0 ? configured : [this.progress.spec.intervalMs];
     const state = this.recovery;
@@ -333,7 +329,7 @@ export class StreamWatchdog {
       recoveryCount: state.recoveryCount,
       decision: this.decision,
       ...(state.crashloopSince !== undefined && { crashloopSince: state.crashloopSince }),
-      recoveries: [...(open === undefined ? [] : [open]), ...[...this.records].reverse()],
+      recoveries: this.recoveries.list(state.episode, now),
       ...(this.inputs !== undefined && { input: this.inputs.view() }),
     };
   }
@@ -391,14 +387,12 @@ export class StreamWatchdog {
     if (decision.recovered !== undefined) this.closeEpisode(decision.recovered);
     if (decision.actions.length === 0) return;
     const episode = decision.state.episode;
-    if (episode !== undefined && this.failure?.startedAt !== episode.startedAt) {
-      this.failure = { startedAt: episode.startedAt, ...this.classifyNow(report, observed, now) };
-    }
+    if (episode !== undefined) this.recoveries.capture(episode, () => this.classifyNow(report, observed, now));
     this.track(this.execute(decision.actions, observed));
   }
 
   /** Where the failure is and when it began, from what is known now (at detection). */
-  private classifyNow(report: StreamHealthReport, observed: ObservedState, now: number): { classification: FailureClassification; failedAt: number } {
+  private classifyNow(report: StreamHealthReport, observed: ObservedState, now: number): ClassifiedFailure {
     const running = observed === 'running' || observed === 'starting';
     const runs = this.stream.runs();
     const run = running ? runs.find((r) => r.endedAt === undefined) : runs.find((r) => r.endedAt !== undefined);
@@ -425,21 +419,7 @@ export class StreamWatchdog {
   }
 
   private closeEpisode(recovered: RecoveredEpisode): void {
-    const failure =
-      this.failure?.startedAt === recovered.startedAt
-        ? this.failure
-        : { ...this.classifyNow(this.report, this.stream.observed, recovered.startedAt), startedAt: recovered.startedAt };
-    this.failure = undefined;
-    const record = buildRecoveryRecord({
-      stream: this.streamId,
-      failure: failure.classification,
-      failedAt: failure.failedAt,
-      detectedAt: recovered.startedAt,
-      actions: recovered.actions,
-      recoveredAt: recovered.recoveredAt,
-    });
-    this.records.push(record);
-    if (this.records.length > RECOVERY_HISTORY) this.records.shift();
+    const record = this.recoveries.close(recovered);
     const total = (record.recoveredAt ?? recovered.recoveredAt) - record.failedAt;
     this.log.info(
       { cause: record.cause, locus: record.locus, action: record.action, detectedAfterMs: record.detectedAfterMs, recoveredAfterMs: record.recoveredAfterMs },
@@ -451,20 +431,6 @@ export class StreamWatchdog {
       const text = `healthy again after ${secs(recovered.recoveredAt - recovered.startedAt)} s; ${record.locus} failure (${record.cause}); last action: ${record.action}`;
       this.notify('recovered', 'info', `${this.stream.spec.name} recovered`, text);
     }
-  }
-
-  /** The recovery in progress, as a record without `recoveredAt`. */
-  private openRecord(now: number): RecoveryRecord | undefined {
-    const episode = this.recovery.episode;
-    if (episode === undefined || episode.actions.length === 0) return undefined;
-    const failure = this.failure?.startedAt === episode.startedAt ? this.failure : { ...this.classifyNow(this.report, this.stream.observed, now), startedAt: episode.startedAt };
-    return buildRecoveryRecord({
-      stream: this.streamId,
-      failure: failure.classification,
-      failedAt: failure.failedAt,
-      detectedAt: episode.startedAt,
-      actions: episode.actions,
-    });
   }
 
   // --- acting --------------------------------------------------------------------------------
