@@ -17,6 +17,7 @@ import { openSqliteStore } from './adapters/sqlite/sqlite-store.js';
 import { storeRunRegistry } from './adapters/store-run-registry.js';
 import { systemClock } from './adapters/system-clock.js';
 import type { Config } from './config/types.js';
+import { windowsForUnknownStreams } from './domain/alerts/routing.js';
 import { createRedactor } from './domain/redact.js';
 import { DEFAULT_STOP_POLICY, type StreamSpec } from './domain/stream-spec.js';
 import { createEnginePool } from './engines/engine-pool.js';
@@ -542,6 +543,9 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   // The first pass launches every start; the streams exist in the supervisor once it returns.
   await reconciler.reconcileNow();
   binding.releaseOrphans();
+  for (const window of windowsForUnknownStreams(config.maintenance, (id) => supervisor.has(id), clock.now())) {
+    logger.warn({ stream: window.stream, start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() }, 'a maintenance window names a stream no source has (yet): check its id');
+  }
   watchdog.start();
   phase = 'running';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inMaintenance, routeNotice, type NotifierRoute } from './routing.js';
+import { inMaintenance, routeNotice, windowsForUnknownStreams, type NotifierRoute } from './routing.js';
 
 const routes: NotifierRoute[] = [
   { id: 'ops', global: true, minSeverity: 'warning' },
@@ -32,5 +32,17 @@ describe('maintenance windows', () => {
     [undefined, 1_500, false],
   ] as const)('%s at %i → %s', (stream, now, expected) => {
     expect(inMaintenance(windows, stream, now)).toBe(expected);
+  });
+});
+
+describe('windowsForUnknownStreams', () => {
+  it('names the windows still to come whose stream does not exist; daemon-wide and past windows never', () => {
+    const windows = [
+      { stream: 'radoi', start: 1_000, end: 9_000 },
+      { stream: 'radio', start: 1_000, end: 9_000 },
+      { stream: 'gone', start: 1_000, end: 2_000 },
+      { start: 1_000, end: 9_000 },
+    ];
+    expect(windowsForUnknownStreams(windows, (id) => id === 'radio', 5_000)).toEqual([{ stream: 'radoi', start: 1_000, end: 9_000 }]);
   });
 });

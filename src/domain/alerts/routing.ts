@@ -38,3 +38,11 @@ export interface MaintenanceWindow {
 export function inMaintenance(windows: readonly MaintenanceWindow[], stream: string | undefined, now: number): boolean {
   return windows.some((w) => now >= w.start && now < w.end && (w.stream === undefined || w.stream === stream));
 }
+
+/**
+ * Windows that name a stream `known` does not have and that are not over yet: most likely a typo
+ * in the id (the window would silence nothing), or a stream a controller has not sent yet.
+ */
+export function windowsForUnknownStreams(windows: readonly MaintenanceWindow[], known: (stream: string) => boolean, now: number): MaintenanceWindow[] {
+  return windows.filter((w) => w.stream !== undefined && w.end > now && !known(w.stream));
+}
