@@ -128,7 +128,7 @@ export class EngineRegistry {
     }
     this.replaceConfigEngines(configSpecs);
     for (const entry of this.entries.values()) this.persist(entry);
-    for (const id of added) if (this.entries.has(id)) for (const listener of this.addedListeners) safely(() => listener(id), this.options.logger);
+    for (const id of added.filter((id) => this.entries.has(id))) this.notifyAdded(id);
   }
 
   /** Adds an engine; ENGINE_EXISTS when the id is taken. */
@@ -136,7 +136,7 @@ export class EngineRegistry {
     if (this.entries.has(spec.id)) throw new EngineExistsError(spec.id);
     const entry = this.insert({ spec, source, addedAt: this.options.clock.now(), claims: [] });
     this.persist(entry);
-    for (const listener of this.addedListeners) safely(() => listener(spec.id), this.options.logger);
+    this.notifyAdded(spec.id);
     return view(entry);
   }
 
@@ -303,6 +303,10 @@ export class EngineRegistry {
         ...(entry.lastStreamUsage !== undefined && { lastStreamUsage: entry.lastStreamUsage }),
       };
     }
+  }
+
+  private notifyAdded(id: string): void {
+    for (const listener of this.addedListeners) safely(() => listener(id), this.options.logger);
   }
 
   private insert(record: EngineRecord): Entry {

@@ -597,14 +597,7 @@ export class StreamSupervisor {
       this.log.error({ err: message }, 'could not build ffmpeg arguments');
     }
     // The run is current before the runner is called, so an exit reported during spawn is not lost.
-    const run: ActiveRun = {
-      record: { runId, pid: undefined, startedAt, firstLines: [], lastLines: [] },
-      handle: undefined,
-      parser: new ProgressParser(),
-      tracker: new ProgressTracker(),
-      stderr: new StderrLog(this.deps.redact),
-      registered: false,
-    };
+    const run = this.newRun(runId, startedAt);
     this.active = run;
     run.handle = this.deps.runner.spawn(
       { command: this.deps.ffmpeg.path, args, progressPipe: true },
@@ -638,9 +631,9 @@ export class StreamSupervisor {
     }
   }
 
-  /** Nothing is spawned: the run ends at once as failed-to-start (queued: we are inside a transition). */
-  private refuseSpawn(runId: number, startedAt: number, error: string): void {
-    this.active = {
+  /** A run before its process: no pid, no output yet. */
+  private newRun(runId: number, startedAt: number): ActiveRun {
+    return {
       record: { runId, pid: undefined, startedAt, firstLines: [], lastLines: [] },
       handle: undefined,
       parser: new ProgressParser(),
@@ -648,6 +641,11 @@ export class StreamSupervisor {
       stderr: new StderrLog(this.deps.redact),
       registered: false,
     };
+  }
+
+  /** Nothing is spawned: the run ends at once as failed-to-start (queued: we are inside a transition). */
+  private refuseSpawn(runId: number, startedAt: number, error: string): void {
+    this.active = this.newRun(runId, startedAt);
     this.log.warn({ runId, reason: this.deps.redact(error) }, 'ffmpeg not started');
     this.onExit(runId, { code: null, signal: null, spawnError: { code: 'NOT_STARTED', message: error } });
   }

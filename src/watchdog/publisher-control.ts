@@ -5,6 +5,7 @@
  * output there is nothing to act on, and it says so.
  */
 import { clearStaleSession } from '../adapters/rtmp/stale-session.js';
+import type { Redactor } from '../domain/redact.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { parseRtmpTarget, type RtmpServer, type RtmpTarget } from '../ports/rtmp-server.js';
@@ -16,7 +17,7 @@ export interface PublisherControlOptions {
   readonly output: string | undefined;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly redact: (text: string) => string;
+  readonly redact: Redactor;
   /** How long a stale session may take to clear. @default 10 s */
   readonly staleSessionTimeoutMs?: number;
   /** Reports an action as it starts (the stream's `recovery` event). */
