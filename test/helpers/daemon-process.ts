@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI, ROOT, stopChild } from './built-cli.js';
 import { freePort } from './nginx-rtmp.js';
-import { processesInGroup } from './proc.js';
+import { reapGroups } from './proc.js';
 import { waitFor } from './wait-for.js';
 
 export interface DaemonProcess {
@@ -43,20 +43,7 @@ export async function startDaemon(dir: string, configYaml: (port: number) => str
     track: (pid) => groups.add(pid),
     stop: async () => {
       await stopChild(child);
-      try {
-        await waitFor(() => [...groups].every((pgid) => processesInGroup(pgid, { includeZombies: false }).length === 0), {
-          timeoutMs: 5_000,
-          description: 'every ffmpeg process group to be empty',
-        });
-      } finally {
-        for (const pgid of groups) {
-          try {
-            process.kill(-pgid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-      }
+      await reapGroups(groups);
     },
   };
   try {

@@ -1,7 +1,8 @@
 /**
- * Reading /proc for tests: which processes are in a process group.
+ * Reading /proc for tests: which processes are in a process group; making sure none is left.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { waitFor } from './wait-for.js';
 
 export interface ProcStat {
   pid: number;
@@ -81,4 +82,28 @@ export function processExists(pid: number): boolean {
 export function processAlive(pid: number): boolean {
   const stat = readProcStat(pid);
   return stat !== undefined && stat.state !== 'Z';
+}
+
+/** SIGKILLs each process group; one already gone is fine. */
+export function killGroups(groups: Iterable<number>): void {
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // gone, as it should be
+    }
+  }
+}
+
+/**
+ * Waits (5 s) for the process groups to empty, then SIGKILLs whatever is left: a test never leaves
+ * ffmpeg running. Throws (after the kill) when they did not empty on their own.
+ */
+export async function reapGroups(groups: Iterable<number>, what = 'every ffmpeg process group to be empty'): Promise<void> {
+  const pgids = [...groups];
+  try {
+    await waitFor(() => pgids.every((pgid) => processesInGroup(pgid, { includeZombies: false }).length === 0), { timeoutMs: 5_000, description: what });
+  } finally {
+    killGroups(pgids);
+  }
 }

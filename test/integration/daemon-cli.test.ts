@@ -12,7 +12,7 @@ import { loadConfigText } from '../../src/config/load.js';
 import { ConfigError } from '../../src/domain/errors.js';
 import type { StreamDto } from '../../src/http/stream-dto.js';
 import { freePort } from '../helpers/nginx-rtmp.js';
-import { processExists, processesInGroup } from '../helpers/proc.js';
+import { processExists, processesInGroup, reapGroups } from '../helpers/proc.js';
 import { FAKE_FFMPEG } from '../helpers/supervisor-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { CLI, ROOT } from '../helpers/built-cli.js';
@@ -105,19 +105,10 @@ afterEach(async () => {
     await cli.exited;
     clearTimeout(timer);
   }
-  const leftovers = (): number[] =>
-    [...ffmpegGroups].flatMap((pgid) => processesInGroup(pgid, { includeZombies: false }).map((p) => p.pid));
   try {
-    await waitFor(() => leftovers().length === 0, { timeoutMs: 5_000, description: 'the ffmpeg process groups to be empty' });
-  } finally {
     // A daemon that had to be SIGKILLed could not stop its streams: never leave them running.
-    for (const pgid of ffmpegGroups) {
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {
-        // gone, as it should be
-      }
-    }
+    await reapGroups(ffmpegGroups, 'the ffmpeg process groups to be empty');
+  } finally {
     ffmpegGroups.clear();
   }
 });

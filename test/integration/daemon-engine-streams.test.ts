@@ -16,6 +16,7 @@ import type { StreamDto } from '../../src/http/stream-dto.js';
 import { CLI, ROOT, stopChild } from '../helpers/built-cli.js';
 import { freePort } from '../helpers/nginx-rtmp.js';
 import { requireBinary } from '../helpers/require-binary.js';
+import { recordSse } from '../helpers/sse-recorder.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { daemonConfigHead } from '../helpers/daemon-process.js';
 
@@ -136,20 +137,7 @@ streams:
     // The event stream of cam, recorded from here on.
     const sse = new AbortController();
     const events = await fetch(`${base}/api/v1/events?stream=cam`, { signal: sse.signal });
-    let sseText = '';
-    const reading = (async () => {
-      const reader = events.body?.getReader();
-      const decoder = new TextDecoder();
-      try {
-        for (;;) {
-          const chunk = await reader?.read();
-          if (!chunk || chunk.done) break;
-          sseText += decoder.decode(chunk.value as Uint8Array, { stream: true });
-        }
-      } catch {
-        // aborted
-      }
-    })();
+    const recording = recordSse(events);
 
     a.healthy = false;
     await waitFor(async () => (await streamsOn('b')).includes('cam') && b.streamRequests >= 1, {
@@ -166,10 +154,10 @@ streams:
     await waitFor(async () => (await framesAfterMove()) > first, { timeoutMs: 10_000, intervalMs: 200, description: 'cam to make progress on b' });
     expect(output).toContain('stream moved to another engine');
     // One event says where it moved from and to.
-    await waitFor(() => sseText.includes('"action":"engine-switch"'), { timeoutMs: 5_000, intervalMs: 50, description: 'the engine-switch event (SSE)' });
+    await waitFor(() => recording.text().includes('"action":"engine-switch"'), { timeoutMs: 5_000, intervalMs: 50, description: 'the engine-switch event (SSE)' });
     sse.abort();
-    await reading;
-    const switches = sseText.split('\n').filter((line) => line.includes('"action":"engine-switch"'));
+    await recording.done;
+    const switches = recording.text().split('\n').filter((line) => line.includes('"action":"engine-switch"'));
     expect(switches).toHaveLength(1);
     expect(switches[0]).toContain('"fromEngine":"a","toEngine":"b"');
 

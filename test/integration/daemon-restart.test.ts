@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamDto } from '../../src/http/stream-dto.js';
 import { findNginxRtmp, freePort, startNginxRtmp, type NginxRtmp } from '../helpers/nginx-rtmp.js';
-import { processAlive, processesInGroup, readProcStat } from '../helpers/proc.js';
+import { killGroups, processAlive, processesInGroup, readProcStat } from '../helpers/proc.js';
 import { requireBinary } from '../helpers/require-binary.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { CLI, ROOT } from '../helpers/built-cli.js';
@@ -122,13 +122,7 @@ describe.skipIf(ffmpegPath === undefined || nginxPath === undefined)('the daemon
       if (isRunning(daemon)) daemon.child.kill('SIGKILL');
       await daemon.exited;
     }
-    for (const pgid of groups) {
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {
-        // gone, as it should be
-      }
-    }
+    killGroups(groups);
     groups.clear();
   });
 

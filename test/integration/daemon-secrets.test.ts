@@ -13,10 +13,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamDetailDto, StreamDto } from '../../src/http/stream-dto.js';
 import { freePort } from '../helpers/nginx-rtmp.js';
-import { processesInGroup } from '../helpers/proc.js';
+import { reapGroups } from '../helpers/proc.js';
 import { FAKE_FFMPEG } from '../helpers/supervisor-harness.js';
+import { recordSse } from '../helpers/sse-recorder.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { CLI, ROOT } from '../helpers/built-cli.js';
+import { CLI, ROOT, stopChild } from '../helpers/built-cli.js';
 
 
 
@@ -40,26 +41,10 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
-    const exited = new Promise((resolve) => daemon?.once('close', resolve));
-    daemon.kill('SIGTERM');
-    const timer = setTimeout(() => daemon?.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await stopChild(daemon);
   try {
-    await waitFor(() => [...groups].every((pgid) => processesInGroup(pgid, { includeZombies: false }).length === 0), {
-      timeoutMs: 5_000,
-      description: 'every ffmpeg process group to be empty',
-    });
+    await reapGroups(groups);
   } finally {
-    for (const pgid of groups) {
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
     rmSync(tempDir, { recursive: true, force: true });
   }
 });
@@ -137,33 +122,18 @@ describe('secrets never leave the daemon', () => {
     const events = await fetch(`${base}/api/v1/events`, { headers: auth, signal: sse.signal });
     expect(events.status).toBe(200);
     expect(events.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
-    let sseText = '';
-    let sseEnded = false;
-    const reading = (async () => {
-      const reader = events.body?.getReader();
-      const decoder = new TextDecoder();
-      try {
-        for (;;) {
-          const chunk = await reader?.read();
-          if (!chunk || chunk.done) break;
-          sseText += decoder.decode(chunk.value as Uint8Array, { stream: true });
-        }
-        sseEnded = true;
-      } catch {
-        // aborted
-      }
-    })();
+    const recording = recordSse(events);
 
     // alpha crashes every second; wait for a recovery and for alpha to be running again after it.
     await waitFor(
       () => {
-        const recovery = sseText.indexOf('event: recovery\ndata: {"type":"recovery","streamId":"alpha"');
-        return recovery >= 0 && sseText.indexOf('"streamId":"alpha","from":"starting","to":"running"', recovery) > 0;
+        const recovery = recording.text().indexOf('event: recovery\ndata: {"type":"recovery","streamId":"alpha"');
+        return recovery >= 0 && recording.text().indexOf('"streamId":"alpha","from":"starting","to":"running"', recovery) > 0;
       },
       { timeoutMs: 30_000, intervalMs: 100, description: 'alpha to fail, recover and run again (SSE)' },
     );
-    expect(sseText).toMatch(/^retry: 3000\n\n/);
-    expect(sseText).toMatch(/id: \d+\nevent: health\n/);
+    expect(recording.text()).toMatch(/^retry: 3000\n\n/);
+    expect(recording.text()).toMatch(/id: \d+\nevent: health\n/);
 
     // Every endpoint, with what the daemon shows about the streams.
     const list = await call('GET', '/api/v1/streams');
@@ -260,10 +230,10 @@ describe('secrets never leave the daemon', () => {
     child.kill('SIGTERM');
     const result = await exited;
     expect(result.code, stderr).toBe(0);
-    await reading;
-    expect(sseEnded).toBe(true);
+    await recording.done;
+    expect(recording.ended()).toBe(true);
     sse.abort();
-    seen.push({ what: 'SSE stream', text: sseText }, { what: 'daemon stdout', text: stdout }, { what: 'daemon stderr', text: stderr });
+    seen.push({ what: 'SSE stream', text: recording.text() }, { what: 'daemon stdout', text: stdout }, { what: 'daemon stderr', text: stderr });
 
     // The log is JSON lines, and it did log the failures (with their masked URL).
     const records = stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);

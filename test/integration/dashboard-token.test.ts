@@ -16,6 +16,7 @@ import type { StreamDto } from '../../src/http/stream-dto.js';
 import { CHROMIUM, launchChromium, screenshotPath } from '../helpers/browser.js';
 import { startDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 import { requireBinary } from '../helpers/require-binary.js';
+import { recordSse, type SseRecording } from '../helpers/sse-recorder.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const FFMPEG = requireBinary('ffmpeg', ['/usr/bin/ffmpeg']);
@@ -63,8 +64,7 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard w
   /** Everything the browser and our crawler received, searched for the key at the end. */
   const seen: { what: string; text: string }[] = [];
   const sse = new AbortController();
-  let sseText = '';
-  let sseReading: Promise<void> = Promise.resolve();
+  let recording: SseRecording | undefined;
 
   const base = () => daemon?.base ?? '';
   const stream = async (id: string) => (await (await fetch(`${base()}/api/v1/streams/${id}`, { signal: AbortSignal.timeout(5_000) })).json()) as StreamDto;
@@ -77,14 +77,7 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard w
     // The event stream, read as the browser reads it (no token: reads are open).
     const events = await fetch(`${base()}/api/v1/events`, { signal: sse.signal });
     expect(events.status).toBe(200);
-    sseReading = (async () => {
-      const decoder = new TextDecoder();
-      try {
-        for await (const chunk of events.body ?? []) sseText += decoder.decode(chunk as Uint8Array, { stream: true });
-      } catch {
-        // aborted at the end
-      }
-    })();
+    recording = recordSse(events);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('response', (response) => {
@@ -99,7 +92,7 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard w
 
   afterAll(async () => {
     sse.abort();
-    await sseReading;
+    await recording?.done;
     try {
       await browser?.close();
     } finally {
@@ -190,13 +183,13 @@ describe.skipIf(FFMPEG === undefined || CHROMIUM === undefined)('the dashboard w
     }
     for (const asset of assets) if (!seen.some((s) => s.what === `crawl /assets/${asset}`)) await fetchText(`/assets/${asset}`);
     expect([...assets].some((a) => a?.startsWith('hls'))).toBe(true);
-    seen.push({ what: 'SSE', text: sseText });
+    seen.push({ what: 'SSE', text: recording?.text() ?? '' });
 
     // Enough was seen to mean something: the API pages, masked errors and events.
     const apiAnswers = seen.filter((s) => s.what.includes('/api/v1/'));
     expect(apiAnswers.length).toBeGreaterThan(10);
     expect(seen.some((s) => s.what.includes('/api/v1/streams/keyed/logs'))).toBe(true);
-    expect(sseText).toContain('event: health');
+    expect(recording?.text()).toContain('event: health');
     expect(seen.map((s) => s.text).join('\n')).toContain('***');
     for (const { what, text } of seen) {
       expect(text.includes(KEY), `${what} shows the stream key`).toBe(false);
