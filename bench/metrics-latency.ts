@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
 import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type StreamSpec } from '../src/domain/stream-spec.js';
 import { registerMetricsRoutes } from '../src/http/routes/metrics.js';
-import type { ProcessStats, ProcessStatsReader } from '../src/metrics/procfs.js';
+import type { ProcessStats, ProcessStatsReader } from '../src/ports/process-stats.js';
 import { StreamwardenMetrics } from '../src/metrics/streamwarden-metrics.js';
 import { Supervisor } from '../src/supervisor/supervisor.js';
 import { FakeClock } from '../test/fakes/fake-clock.js';

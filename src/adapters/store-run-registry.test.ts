@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../ports/logger.js';
 import type { RunEndInput, RunStartInput, RuntimeEntry } from '../ports/store.js';
-import type { RunOutcome, RunStartedEntry } from '../supervisor/run-registry.js';
+import type { RunOutcome, RunStartedEntry } from '../ports/run-registry.js';
 import { storeRunRegistry, type RegistryStore } from './store-run-registry.js';
 
 interface Logged {

@@ -10,7 +10,7 @@
  */
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
-import type { RunOutcome, RunRegistry, RunStartedEntry } from '../supervisor/run-registry.js';
+import type { RunOutcome, RunRegistry, RunStartedEntry } from '../ports/run-registry.js';
 
 export type RegistryStore = Pick<Store, 'putRuntime' | 'clearRuntime' | 'recordRunStart' | 'recordRunEnd' | 'listRuntime'>;
 

@@ -6,12 +6,12 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfigFile, loadConfigText } from '../config/load.js';
 import type { Config } from '../config/types.js';
-import { DEMO_STREAM_IDS, demoConfigYaml } from '../demo/demo-config.js';
+import { DEMO_STREAM_IDS, demoConfigYaml } from '../config/demo-config.js';
 import { ConfigError } from '../domain/errors.js';
 import { controlStream, type StreamAction } from './control.js';
 import { registerControllerCommand } from './controller-command.js';
 import { registerNotifyCommand } from './notify-command.js';
-import { runDaemon } from './run-daemon.js';
+import { runDaemon } from '../app/run-daemon.js';
 import { showStatus } from './status.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:8787';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { checkSchema } from './check-schema.js';
 import { duration, httpUrl, id, listen, positiveInt, text, typeError } from './fields.js';
 import { DEFAULT_RESTART_POLICY } from '../domain/stream-spec.js';
-import { engineLabelsSchema, engineSpecSchema } from '../engines/engine-body.js';
+import { engineLabelsSchema, engineSpecSchema } from './engine-body.js';
 
 export const RECOVERY_ACTIONS = ['restart', 'drop-publisher', 'next-input', 'notify'] as const;
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;

@@ -4,7 +4,16 @@
  */
 import type { EngineSpec } from '../domain/engines/engine-spec.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
-import type { ControllerOptions } from '../sources/controller-source.js';
+
+/** The `controller:` section of the configuration (the config schema maps onto this). */
+export interface ControllerOptions {
+  /** The controller's event stream, e.g. https://backend.example/edge/events. */
+  readonly url: string;
+  /** Sent as `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** No event or comment for this long → reconnect. @default 45000 (3 × a 15 s heartbeat) */
+  readonly heartbeatTimeoutMs?: number;
+}
 
 export interface ServerConfig {
   /** Bind address; 127.0.0.1 unless the user asks for more. */

@@ -9,9 +9,9 @@ import { parseDocument } from 'yaml';
 import { loadConfigText, type Env } from '../config/load.js';
 import { substituteEnv } from '../config/env.js';
 import { ConfigError } from '../domain/errors.js';
-import type { StreamEntry } from '../http/stream-entry.js';
+import type { StreamEntry } from '../config/stream-entry.js';
 
-export type { StreamEntry } from '../http/stream-entry.js';
+export type { StreamEntry } from '../config/stream-entry.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 

@@ -3,7 +3,7 @@
  * HTML forms, no script). Shows ids, names and desired states only: never URLs or arguments,
  * which carry stream keys.
  */
-import type { StreamEntry } from '../http/stream-entry.js';
+import type { StreamEntry } from '../config/stream-entry.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);

@@ -23,7 +23,7 @@ afterEach(async () => {
   controller = undefined;
 });
 
-async function start(options: ReferenceControllerOptions = {}): Promise<ReferenceController> {
+async function start(options: Partial<ReferenceControllerOptions> = {}): Promise<ReferenceController> {
   controller = await startReferenceController({ clock: new FakeClock(), ...options });
   return controller;
 }

@@ -21,9 +21,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { systemClock } from '../adapters/system-clock.js';
 import { STREAM_ID_PATTERN, type DesiredState } from '../domain/stream-spec.js';
-import type { JsonValue, StreamEntry } from '../http/stream-entry.js';
+import type { JsonValue, StreamEntry } from '../config/stream-entry.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import { renderPage } from './page.js';
 
@@ -37,8 +36,7 @@ export interface ReferenceControllerOptions {
   /** @default 15000 */
   readonly heartbeatMs?: number;
   readonly token?: string;
-  /** @default systemClock */
-  readonly clock?: Clock;
+  readonly clock: Clock;
   /** Bytes a client may leave unread before it is dropped. @default 4 MiB */
   readonly maxClientBacklogBytes?: number;
 }
@@ -118,8 +116,8 @@ function sendJson(res: ServerResponse, status: number, body: JsonValue | Record<
   res.end(text);
 }
 
-export async function startReferenceController(options: ReferenceControllerOptions = {}): Promise<ReferenceController> {
-  const clock = options.clock ?? systemClock;
+export async function startReferenceController(options: ReferenceControllerOptions): Promise<ReferenceController> {
+  const clock = options.clock;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const maxBacklog = options.maxClientBacklogBytes ?? 4 * 1024 * 1024;
   const entries = new Map<string, StreamEntry>();

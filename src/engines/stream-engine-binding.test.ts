@@ -8,7 +8,8 @@ import type { StreamSpec } from '../domain/stream-spec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { InMemoryEngineRepository } from './engine-repository.js';
 import { EngineRegistry } from './engine-registry.js';
-import { boundStreamsOf, StreamEngineBinding, type EngineMoved, type EngineWaiting } from './stream-engine-binding.js';
+import { boundStreamsOf } from '../app/engine-pool.js';
+import { StreamEngineBinding, type EngineMoved, type EngineWaiting } from './stream-engine-binding.js';
 
 const engine = (id: string, overrides: Partial<EngineSpec> = {}): EngineSpec => ({
   id,

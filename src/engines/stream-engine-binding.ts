@@ -17,10 +17,9 @@ import {
 import type { DesiredState, StreamSpec } from '../domain/stream-spec.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { PreparedSource } from '../supervisor/source-preparer.js';
-import type { StateChanged, SupervisorChangeMap } from '../supervisor/stream-events.js';
-import type { Supervisor } from '../supervisor/supervisor.js';
-import { TypedEvents } from '../supervisor/typed-events.js';
+import type { PreparedSource } from '../ports/source-preparer.js';
+import type { StateChanged, SupervisorChangeMap } from '../events/stream-events.js';
+import { TypedEvents } from '../events/typed-events.js';
 import type { EngineRegistry, EngineTransitionEvent } from './engine-registry.js';
 
 /** A stream left one engine for another (`from` absent: it had none, e.g. it was waiting). */
@@ -227,19 +226,4 @@ export class StreamEngineBinding {
     const status = active ? this.options.registry.status(held.engineId) : undefined;
     return { engineId: held.engineId, claimId: held.claimId, status: status ?? 'gone' };
   }
-}
-
-/** The Supervisor as the binding sees it. */
-export function boundStreamsOf(supervisor: Supervisor): BoundStreams {
-  return {
-    has: (id) => supervisor.has(id),
-    describe: (id) => {
-      if (!supervisor.has(id)) return undefined;
-      const stream = supervisor.get(id);
-      return { spec: stream.spec, desired: stream.desired };
-    },
-    restart: (id) => supervisor.restart(id),
-    events: supervisor.events,
-    streamChanges: supervisor.streamChanges,
-  };
 }

@@ -4,11 +4,11 @@ import type { Clock } from '../ports/clock.js';
 import type { EngineRegistry } from '../engines/engine-registry.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { WatchdogStreamView } from '../watchdog/watchdog-view.js';
-import type { EventJournal } from './event-journal.js';
+import type { EventJournal } from '../events/event-journal.js';
 import type { MetricsEndpoint } from './routes/metrics.js';
 import type { HealthComponent } from './health-report.js';
 import type { SseOptions } from './sse.js';
-import type { StreamReferences } from './stream-body.js';
+import type { StreamReferences } from '../config/stream-body.js';
 import type { StreamPersistence } from './stream-persistence.js';
 
 export interface AppDeps {

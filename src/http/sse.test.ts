@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
-import type { ApiEvent } from './event-journal.js';
+import type { ApiEvent } from '../events/event-journal.js';
 import { formatControl, formatEvent, SseConnection, type SseCloseReason, type SseOptions, type SseSink } from './sse.js';
 
 /** A socket whose buffer holds `capacity` writes before it reports full, until drained. */

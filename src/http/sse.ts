@@ -10,7 +10,7 @@
  * connection open and clients notice a dead daemon.
  */
 import type { Clock, TimerHandle } from '../ports/clock.js';
-import type { ApiEvent } from './event-journal.js';
+import type { ApiEvent } from '../events/event-journal.js';
 
 /** The socket side of a client, as little of it as the connection needs. */
 export interface SseSink {

@@ -7,9 +7,10 @@ import type { Health } from '../domain/health.js';
 import { hlsPlaylistPath } from '../domain/hls-output.js';
 import type { Redactor } from '../domain/redact.js';
 import type { RecoveryRecord } from '../domain/watchdog/recovery-record.js';
-import type { StreamStatus, StreamSupervisor, RunRecord } from '../supervisor/stream-supervisor.js';
+import type { RunRecord, StreamStatus } from '../ports/supervised-stream.js';
+import type { StreamSupervisor } from '../supervisor/stream-supervisor.js';
 import type { CheckView, WatchdogStreamView } from '../watchdog/watchdog-view.js';
-import { redactEntry, toStreamEntry, type StreamEntry } from './stream-entry.js';
+import { redactEntry, toStreamEntry, type StreamEntry } from '../config/stream-entry.js';
 
 export interface StreamDto {
   id: string;

@@ -6,7 +6,8 @@
  * supervisor runs; the API never races it.
  */
 import { diffOne } from '../reconcile/diff.js';
-import type { DesiredReader, ReconcileTarget } from '../reconcile/reconciler.js';
+import type { DesiredReader } from '../reconcile/reconciler.js';
+import type { SettlingTarget } from '../reconcile/settling-target.js';
 import { StoreUnavailableError, type Store } from '../ports/store.js';
 
 export interface StreamPersistence {
@@ -14,39 +15,6 @@ export interface StreamPersistence {
   store(): Store;
   /** Resolves once the stored desired state of `id` is applied (or after a few passes that could not apply it). */
   applied(id: string): Promise<void>;
-}
-
-/** A ReconcileTarget that can say when the actions it was given for one stream have settled. */
-export interface SettlingTarget extends ReconcileTarget {
-  settled(id: string): Promise<void>;
-}
-
-export function settlingTarget(inner: ReconcileTarget): SettlingTarget {
-  const pending = new Map<string, Promise<void>>();
-  const track = (id: string, run: () => Promise<void>): Promise<void> => {
-    const result = Promise.resolve().then(run);
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    pending.set(id, settled);
-    void settled.then(() => {
-      if (pending.get(id) === settled) pending.delete(id);
-    });
-    return result;
-  };
-  return {
-    list: () => inner.list(),
-    add: (spec) => track(spec.id, () => inner.add(spec)),
-    update: (spec) => track(spec.id, () => inner.update(spec)),
-    remove: (id) => track(id, () => inner.remove(id)),
-    start: (id) => track(id, () => inner.start(id)),
-    stop: (id) => track(id, () => inner.stop(id)),
-    settled: async (id) => {
-      let seen: Promise<void> | undefined;
-      while ((seen = pending.get(id)) !== undefined) await seen;
-    },
-  };
 }
 
 export interface StreamPersistenceOptions {

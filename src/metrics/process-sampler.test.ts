@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
 import { ProcessSampler, type SampleTarget } from './process-sampler.js';
-import type { ProcessStats, ProcessStatsReader } from './procfs.js';
+import type { ProcessStats, ProcessStatsReader } from '../ports/process-stats.js';
 
 /** A reader whose reads stay pending until the test releases them. */
 class GatedReader implements ProcessStatsReader {

@@ -5,7 +5,7 @@
  * previous one has finished. Time comes from the injected Clock.
  */
 import type { Clock, TimerHandle } from '../ports/clock.js';
-import type { ProcessStats, ProcessStatsReader } from './procfs.js';
+import type { ProcessStats, ProcessStatsReader } from '../ports/process-stats.js';
 
 export interface SampleTarget {
   readonly pid: number;

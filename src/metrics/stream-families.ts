@@ -6,7 +6,7 @@
  */
 import type { Health } from '../domain/health.js';
 import { EXIT_REASONS, OBSERVED_STATES, type ExitReason } from '../domain/lifecycle.js';
-import type { StreamStatus } from '../supervisor/stream-supervisor.js';
+import type { StreamStatus } from '../ports/supervised-stream.js';
 import { escapeLabelValue, FamilyBuffer, type FamilyDefinition } from './exposition.js';
 import type { StreamTally } from './stream-tally.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StreamStatus } from '../supervisor/stream-supervisor.js';
+import type { StreamStatus } from '../ports/supervised-stream.js';
 import { StreamTally } from './stream-tally.js';
 
 function status(frames: number | undefined, bytes: number | undefined): StreamStatus {

@@ -4,8 +4,8 @@
  * so each run's latest figures are added to the totals of the runs before it.
  */
 import type { ExitReason } from '../domain/lifecycle.js';
-import type { StreamStatus } from '../supervisor/stream-supervisor.js';
-import type { ProcessStats } from './procfs.js';
+import type { StreamStatus } from '../ports/supervised-stream.js';
+import type { ProcessStats } from '../ports/process-stats.js';
 
 /** One run's figures so far; they start from zero with every run. */
 export interface RunTally {

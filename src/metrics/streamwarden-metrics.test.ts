@@ -4,7 +4,7 @@ import { FakeProcessRunner } from '../../test/fakes/fake-process-runner.js';
 import { silentLogger } from '../../test/fakes/silent-logger.js';
 import type { CheckSpec, StreamSpec } from '../domain/stream-spec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
-import type { ProcessStats, ProcessStatsReader } from './procfs.js';
+import type { ProcessStats, ProcessStatsReader } from '../ports/process-stats.js';
 import { StreamwardenMetrics } from './streamwarden-metrics.js';
 import { testStreamSpec } from '../../test/fakes/stream-spec.js';
 

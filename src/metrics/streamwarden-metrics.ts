@@ -23,12 +23,12 @@ import type { StreamSpec } from '../domain/stream-spec.js';
 import type { FailureCause } from '../domain/watchdog/failure-locus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { RunFinished, StreamEventMap } from '../supervisor/stream-events.js';
-import type { StreamStatus } from '../supervisor/stream-supervisor.js';
-import type { TypedEvents } from '../supervisor/typed-events.js';
+import type { RunFinished, StreamEventMap } from '../events/stream-events.js';
+import type { StreamStatus } from '../ports/supervised-stream.js';
+import type { TypedEvents } from '../events/typed-events.js';
 import { packageVersion } from './build-info.js';
 import { ProcessSampler, type SampleTarget } from './process-sampler.js';
-import { procfsReader, type ProcessStatsReader } from './procfs.js';
+import type { ProcessStatsReader } from '../ports/process-stats.js';
 import { StreamFamilyRenderer, type StreamRow } from './stream-families.js';
 import { StreamTally, type FinalTotals } from './stream-tally.js';
 
@@ -58,8 +58,8 @@ export interface StreamwardenMetricsOptions {
   readonly clock: Clock;
   /** Reported in streamwarden_build_info. Default: package.json's version. */
   readonly version?: string;
-  /** Where process CPU / memory come from. Default: /proc. */
-  readonly processStats?: ProcessStatsReader;
+  /** Where process CPU / memory come from (/proc in the daemon). */
+  readonly processStats: ProcessStatsReader;
   /** How often each ffmpeg process is sampled. Default 5 s. */
   readonly sampleIntervalMs?: number;
   /** A stream's health; default: the stream's own (the watchdog's judgement when one runs). */
@@ -155,7 +155,7 @@ export class StreamwardenMetrics {
 
     this.sampler = new ProcessSampler({
       clock: options.clock,
-      reader: options.processStats ?? procfsReader(),
+      reader: options.processStats,
       intervalMs: options.sampleIntervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS,
       targets: () => this.sampleTargets(),
       onError: (error) => options.logger?.error({ err: error }, 'process sampling failed'),

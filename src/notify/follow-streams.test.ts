@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ConditionReport } from '../domain/alerts/alert-machine.js';
-import type { StreamEventMap } from '../supervisor/stream-events.js';
-import { TypedEvents } from '../supervisor/typed-events.js';
-import type { WatchdogEventMap } from '../watchdog/watchdog-events.js';
+import type { StreamEventMap } from '../events/stream-events.js';
+import { TypedEvents } from '../events/typed-events.js';
+import type { WatchdogEventMap } from '../events/watchdog-events.js';
 import type { AlertManager, EventReport } from './alert-manager.js';
 import { followStreams } from './follow-streams.js';
 

@@ -6,9 +6,9 @@
  * watchdog's latest action are attached as "last error" and "what was done".
  */
 import type { AlertCondition } from '../domain/alerts/message.js';
-import type { StreamEventMap } from '../supervisor/stream-events.js';
-import type { TypedEvents } from '../supervisor/typed-events.js';
-import type { WatchdogEventMap } from '../watchdog/watchdog-events.js';
+import type { StreamEventMap } from '../events/stream-events.js';
+import type { TypedEvents } from '../events/typed-events.js';
+import type { WatchdogEventMap } from '../events/watchdog-events.js';
 import type { AlertManager } from './alert-manager.js';
 
 export interface FollowOptions {

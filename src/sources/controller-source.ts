@@ -29,22 +29,13 @@ import { InvalidStreamError } from '../domain/errors.js';
 import { redactUrl, type Redactor } from '../domain/redact.js';
 import { applyJitter, backoffDelay } from '../domain/restart-policy.js';
 import { DEFAULT_RESTART_POLICY, STREAM_ID_PATTERN, type StreamSpec } from '../domain/stream-spec.js';
-import { parseStreamBody, type StreamReferences } from '../http/stream-body.js';
+import { parseStreamBody, type StreamReferences } from '../config/stream-body.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { StreamOwnedError, type Store } from '../ports/store.js';
 import { applyOwnedSet, changedAnything, removeOwned, summarise, upsertOwned } from './owned-streams.js';
+import type { ControllerOptions } from '../config/types.js';
 import { fetchTransport, type SseTransport } from './sse-transport.js';
-
-/** The `controller:` section of the configuration (the config schema maps onto this). */
-export interface ControllerOptions {
-  /** The controller's event stream, e.g. https://backend.example/edge/events. */
-  readonly url: string;
-  /** Sent as `Authorization: Bearer <token>`. */
-  readonly token?: string;
-  /** No event or comment for this long → reconnect. @default 45000 (3 × a 15 s heartbeat) */
-  readonly heartbeatTimeoutMs?: number;
-}
 
 export interface ReconnectBackoff {
   /** @default 1000 */

@@ -6,8 +6,9 @@ import { ffprobeCheck, spec as wdSpec, watchdogHarness } from '../../test/helper
 import type { AdoptRefusalReason } from '../ports/process-runner.js';
 import type { RuntimeEntry } from '../ports/store.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
-import { specHash, type RunRegistry, type RunStartedEntry } from './run-registry.js';
-import type { RunFinished } from './stream-events.js';
+import type { RunRegistry, RunStartedEntry } from '../ports/run-registry.js';
+import { specHash } from './spec-hash.js';
+import type { RunFinished } from '../events/stream-events.js';
 import { StreamSupervisor } from './stream-supervisor.js';
 import { Supervisor } from './supervisor.js';
 import { testStreamSpec } from '../../test/fakes/stream-spec.js';

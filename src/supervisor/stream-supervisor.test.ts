@@ -3,7 +3,7 @@ import { FakeClock } from '../../test/fakes/fake-clock.js';
 import { FakeProcessRunner } from '../../test/fakes/fake-process-runner.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
 import { silentLogger as silent } from '../../test/fakes/silent-logger.js';
-import type { RunFinished, StateChanged } from './stream-events.js';
+import type { RunFinished, StateChanged } from '../events/stream-events.js';
 import { StreamSupervisor } from './stream-supervisor.js';
 import { testStreamSpec } from '../../test/fakes/stream-spec.js';
 

@@ -24,7 +24,7 @@ import {
   type TimerName,
 } from '../domain/lifecycle.js';
 import { ProgressParser } from '../domain/progress.js';
-import { ProgressTracker, type ProgressSnapshot } from '../domain/progress-tracker.js';
+import { ProgressTracker } from '../domain/progress-tracker.js';
 import { StderrLog } from '../domain/stderr-log.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
@@ -32,10 +32,12 @@ import type { Logger } from '../ports/logger.js';
 import type { AdoptRefusalReason, ChildProcessHandle, ProcessExit, ProcessRunner } from '../ports/process-runner.js';
 import type { RuntimeEntry } from '../ports/store.js';
 import type { DesiredState } from '../domain/stream-spec.js';
-import { specHash, type RunOutcome, type RunRegistry } from './run-registry.js';
-import type { PreparedSource, SourcePreparer } from './source-preparer.js';
-import type { StreamEventMap } from './stream-events.js';
-import { TypedEvents } from './typed-events.js';
+import type { HealthSource, HealthVerdict, RecoveryStats, RunRecord, StreamStatus } from '../ports/supervised-stream.js';
+import type { RunOutcome, RunRegistry } from '../ports/run-registry.js';
+import { specHash } from './spec-hash.js';
+import type { PreparedSource, SourcePreparer } from '../ports/source-preparer.js';
+import type { StreamEventMap } from '../events/stream-events.js';
+import { TypedEvents } from '../events/typed-events.js';
 
 export interface StreamSupervisorDeps {
   readonly clock: Clock;
@@ -101,21 +103,6 @@ class BlockResync {
   }
 }
 
-/** One ffmpeg process lifetime, as reported by the API. */
-export interface RunRecord {
-  readonly runId: number;
-  pid: number | undefined;
-  readonly startedAt: number;
-  endedAt?: number;
-  reason?: ExitReason;
-  exitCode?: number | null;
-  signal?: string | null;
-  lastError?: string;
-  firstLines: readonly string[];
-  lastLines: readonly string[];
-  progress?: ProgressSnapshot;
-}
-
 /** A timer that may fire before its (moved) due time and then re-arms itself for the rest. */
 interface ArmedTimer {
   due: number;
@@ -136,48 +123,9 @@ interface ActiveRun {
   registered: boolean;
 }
 
-export interface StreamStatus {
-  readonly id: string;
-  readonly name: string;
-  readonly desired: LifecycleState['desired'];
-  readonly state: ObservedState;
-  readonly pid: number | undefined;
-  readonly restarts: number;
-  readonly uptimeSeconds: number;
-  readonly lastError: string | undefined;
-  readonly lastProgressAt: number | undefined;
-  readonly progress: ProgressSnapshot | undefined;
-  /** The stream's one health: the watchdog's judgement while one is attached, else the lifecycle's. */
-  readonly health: Health;
-  /** Why it has that health, in one line. */
-  readonly healthReason: string;
-  /** The index into `inputs` in use (pipelines; 0 for args). */
-  readonly activeInput: number;
-}
-
-/** A health judgement for the current observed state (the watchdog's; see setHealthSource). */
-export interface HealthVerdict {
-  readonly health: Health;
-  readonly reason: string;
-}
-
-export type HealthSource = (observed: ObservedState) => HealthVerdict;
-
 function lifecycleVerdict(observed: ObservedState): HealthVerdict {
   const health = lifecycleHealth(observed);
   return { health, reason: health === 'healthy' ? 'running; progress advancing' : `process is ${observed}` };
-}
-
-/** What the fast layer (this supervisor) knows about the stream's health and its recoveries. */
-export interface RecoveryStats {
-  /** Automatic restarts since the stream was last healthy (0 while healthy). */
-  readonly consecutiveUnhealthy: number;
-  /** When the stream was last seen healthy: now while it is, undefined if it never was. */
-  readonly lastHealthyAt: number | undefined;
-  /** When the restart policy last restarted the stream on its own. */
-  readonly lastRecoveryAt: number | undefined;
-  /** Automatic restarts over the life of this stream (requested restarts and stops excluded). */
-  readonly recoveries: number;
 }
 
 const DEFAULT_RUN_HISTORY = 20;

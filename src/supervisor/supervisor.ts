@@ -6,11 +6,11 @@
 import { canonicalJson } from '../domain/canonical-json.js';
 import { IllegalTransitionError, StreamExistsError, UnknownStreamError } from '../domain/errors.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
-import type { StreamEventMap, SupervisorChangeMap } from './stream-events.js';
+import type { StreamEventMap, SupervisorChangeMap } from '../events/stream-events.js';
 import type { RuntimeEntry } from '../ports/store.js';
 import { StreamSupervisor, type AdoptOutcome, type StreamSupervisorDeps } from './stream-supervisor.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { TypedEvents } from './typed-events.js';
+import { TypedEvents } from '../events/typed-events.js';
 
 export type UpdateOutcome = 'unchanged' | 'updated';
 

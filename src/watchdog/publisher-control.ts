@@ -4,12 +4,12 @@
  * ("Already publishing") so the next run can publish. Without a configured server or an RTMP
  * output there is nothing to act on, and it says so.
  */
-import { clearStaleSession } from '../adapters/rtmp/stale-session.js';
+import { clearStaleSession } from './stale-session.js';
 import type { Redactor } from '../domain/redact.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { parseRtmpTarget, type RtmpServer, type RtmpTarget } from '../ports/rtmp-server.js';
-import type { WatchdogActionType } from './watchdog-events.js';
+import type { WatchdogActionType } from '../events/watchdog-events.js';
 
 export interface PublisherControlOptions {
   readonly server: RtmpServer | undefined;

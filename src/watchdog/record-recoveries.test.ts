@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../test/fakes/silent-logger.js';
 import type { RecoveryRecord } from '../domain/watchdog/recovery-record.js';
 import type { Logger } from '../ports/logger.js';
-import { TypedEvents } from '../supervisor/typed-events.js';
+import { TypedEvents } from '../events/typed-events.js';
 import { recordRecoveries } from './record-recoveries.js';
-import type { WatchdogEventMap } from './watchdog-events.js';
+import type { WatchdogEventMap } from '../events/watchdog-events.js';
 
 const record: RecoveryRecord = {
   stream: 'radio',

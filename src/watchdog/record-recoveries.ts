@@ -6,8 +6,8 @@
  */
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
-import type { TypedEvents } from '../supervisor/typed-events.js';
-import type { WatchdogEventMap } from './watchdog-events.js';
+import type { TypedEvents } from '../events/typed-events.js';
+import type { WatchdogEventMap } from '../events/watchdog-events.js';
 
 export function recordRecoveries(
   events: TypedEvents<WatchdogEventMap>,

@@ -19,8 +19,8 @@
  * never wait for actions (nor actions for checks).
  */
 import type { ProbeContext } from '../adapters/probes/create-probe.js';
-import { isAlreadyPublishingError } from '../adapters/rtmp/stale-session.js';
-import type { Severity } from '../config/types.js';
+import { isAlreadyPublishingError } from './stale-session.js';
+import type { Severity } from '../domain/alerts/message.js';
 import type { ObservedState } from '../domain/lifecycle.js';
 import type { Redactor } from '../domain/redact.js';
 import { DEFAULT_FAILOVER, type CheckSpec, type StreamInput, type StreamSpec } from '../domain/stream-spec.js';
@@ -51,16 +51,16 @@ import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { HealthProbe } from '../ports/health-probe.js';
 import type { Logger } from '../ports/logger.js';
 import type { RtmpServer } from '../ports/rtmp-server.js';
-import type { HealthChanged, RunFinished, StateChanged, StreamIntent } from '../supervisor/stream-events.js';
-import type { HealthVerdict, StreamSupervisor } from '../supervisor/stream-supervisor.js';
-import type { TypedEvents } from '../supervisor/typed-events.js';
+import type { HealthChanged, RunFinished, StateChanged, StreamIntent } from '../events/stream-events.js';
+import type { HealthVerdict, SupervisedStream } from '../ports/supervised-stream.js';
+import type { TypedEvents } from '../events/typed-events.js';
 import type { SharedTicker } from './shared-ticker.js';
 import { CheckScheduler, type CheckOutcome } from './check-scheduler.js';
 import { InputWatch } from './input-watch.js';
 import { ProgressCheck } from './progress-check.js';
 import { RecoveryRecords, type ClassifiedFailure } from './recovery-records.js';
 import { PublisherControl } from './publisher-control.js';
-import type { NotificationKind, WatchdogActionType, WatchdogEventMap } from './watchdog-events.js';
+import type { NotificationKind, WatchdogActionType, WatchdogEventMap } from '../events/watchdog-events.js';
 import type { CheckView, WatchdogStreamView } from './watchdog-view.js';
 
 /** What the watchdog reports to Prometheus (StreamwardenMetrics satisfies it). */
@@ -149,7 +149,7 @@ export class StreamWatchdog {
   private readonly skipStreak = new Set<string>();
 
   constructor(
-    private readonly stream: StreamSupervisor,
+    private readonly stream: SupervisedStream,
     private readonly deps: StreamWatchdogDeps,
   ) {
     const spec = stream.spec;

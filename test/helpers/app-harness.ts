@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { createRedactor } from '../../src/domain/redact.js';
 import type { StreamSpec } from '../../src/domain/stream-spec.js';
 import { buildApp } from '../../src/http/app.js';
-import { EventJournal } from '../../src/http/event-journal.js';
+import { EventJournal } from '../../src/events/event-journal.js';
 import { fail, pass, type HealthComponent } from '../../src/http/health-report.js';
 import type { SseOptions } from '../../src/http/sse.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';

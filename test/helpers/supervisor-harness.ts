@@ -15,7 +15,7 @@ import type { Config } from '../../src/config/types.js';
 import type { FfmpegCapabilities } from '../../src/domain/ffmpeg-capabilities.js';
 import { createRedactor, type Redactor } from '../../src/domain/redact.js';
 import type { Logger } from '../../src/ports/logger.js';
-import type { StreamEventMap } from '../../src/supervisor/stream-events.js';
+import type { StreamEventMap } from '../../src/events/stream-events.js';
 import type { StreamSupervisor } from '../../src/supervisor/stream-supervisor.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { silentLogger } from '../fakes/silent-logger.js';

@@ -16,7 +16,7 @@ import type { Env } from '../../src/config/load.js';
 import type { RecoveryRecord } from '../../src/domain/watchdog/recovery-record.js';
 import type { Logger } from '../../src/ports/logger.js';
 import { Watchdog } from '../../src/watchdog/watchdog.js';
-import type { NotificationEvent, WatchdogRecoveryEvent } from '../../src/watchdog/watchdog-events.js';
+import type { NotificationEvent, WatchdogRecoveryEvent } from '../../src/events/watchdog-events.js';
 import { silentLogger } from '../fakes/silent-logger.js';
 import { startHarness, type Harness } from './supervisor-harness.js';
 import { waitFor } from './wait-for.js';

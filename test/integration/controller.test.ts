@@ -21,7 +21,7 @@ import { startReferenceController, type ReferenceController } from '../../src/co
 import { createRedactor } from '../../src/domain/redact.js';
 import type { Logger } from '../../src/ports/logger.js';
 import { Reconciler, storeDesired } from '../../src/reconcile/reconciler.js';
-import { supervisorTarget } from '../../src/reconcile/supervisor-target.js';
+import { supervisorTarget } from '../../src/app/supervisor-target.js';
 import { ControllerSource } from '../../src/sources/controller-source.js';
 import { processAlive } from '../helpers/proc.js';
 import { FAKE_CAPABILITIES, FAKE_FFMPEG, startHarness, type Harness } from '../helpers/supervisor-harness.js';
@@ -79,7 +79,7 @@ async function startEdge(initial: readonly string[], options: { heartbeatMs?: nu
   const logger = recordingLogger(logged);
   const h = startHarness('streams: []\n', { ffmpegPath: FAKE_FFMPEG, capabilities: FAKE_CAPABILITIES });
   const store = await openSqliteStore({ path: join(dir, 'state.db'), clock: systemClock });
-  const controller = await startReferenceController({ streams: initial.map(entry), heartbeatMs: options.heartbeatMs ?? 1_000 });
+  const controller = await startReferenceController({ clock: systemClock, streams: initial.map(entry), heartbeatMs: options.heartbeatMs ?? 1_000 });
   const reconciler = new Reconciler({
     target: supervisorTarget(h.supervisor),
     readDesired: storeDesired(store),

@@ -5,6 +5,7 @@
  * stream (409 STREAM_OWNED); an unavailable store (runs from the config, /readyz store failing,
  * API writes 503); `controller.url` followed (reference controller in-process).
  */
+import { systemClock } from '../../src/adapters/system-clock.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -195,7 +196,7 @@ describe('daemon with store and reconciler', () => {
 
   it('follows the controller of controller.url: its streams run, the API may not delete them, a remove stops them', async () => {
     const edgeArgs = ['-stats_period', '0.25', '-fake', 'normal', '-re', '-f', 'lavfi', '-i', 'testsrc2', '-f', 'flv', 'rtmp://127.0.0.1:1/live/edge'];
-    const controller = await startReferenceController({ streams: [{ id: 'edge', args: edgeArgs }], heartbeatMs: 1_000 });
+    const controller = await startReferenceController({ clock: systemClock, streams: [{ id: 'edge', args: edgeArgs }], heartbeatMs: 1_000 });
     try {
       const port = await freePort();
       const baseUrl = `http://127.0.0.1:${port}`;

@@ -15,7 +15,7 @@ import { openSqliteStore, type SqliteStore } from '../../src/adapters/sqlite/sql
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { loadConfigText } from '../../src/config/load.js';
 import { Reconciler, storeDesired } from '../../src/reconcile/reconciler.js';
-import { supervisorTarget } from '../../src/reconcile/supervisor-target.js';
+import { supervisorTarget } from '../../src/app/supervisor-target.js';
 import { FileSource } from '../../src/sources/file-source.js';
 import { FAKE_CAPABILITIES, FAKE_FFMPEG, silentLogger, startHarness, type Harness } from '../helpers/supervisor-harness.js';
 import { waitFor } from '../helpers/wait-for.js';

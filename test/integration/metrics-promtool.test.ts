@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { procfsReader } from '../../src/adapters/procfs.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { registerMetricsRoutes } from '../../src/http/routes/metrics.js';
 import { StreamwardenMetrics } from '../../src/metrics/streamwarden-metrics.js';
@@ -86,7 +87,7 @@ describe.skipIf(PROMTOOL === undefined)('metrics with promtool', () => {
 
   beforeAll(async () => {
     h = startHarness(YAML, { ffmpegPath: FAKE_FFMPEG, capabilities: FAKE_CAPABILITIES, env: { STREAM_KEY: KEY } });
-    metrics = new StreamwardenMetrics({ supervisor: h.supervisor, clock: systemClock, sampleIntervalMs: 200 });
+    metrics = new StreamwardenMetrics({ supervisor: h.supervisor, clock: systemClock, processStats: procfsReader(), sampleIntervalMs: 200 });
     metrics.start();
     h.supervisor.startDesired();
     app = Fastify({ logger: false });

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createNotifier } from '../../src/adapters/notifiers/registry.js';
 import { openSqliteStore, type SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
-import { sendTestNotification } from '../../src/cli/notify-command.js';
+import { sendTestNotification } from '../../src/app/notify-test.js';
 import type { Config, NotifierConfig } from '../../src/config/types.js';
 import { createRedactor } from '../../src/domain/redact.js';
 import { AlertManager } from '../../src/notify/alert-manager.js';

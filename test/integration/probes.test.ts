@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ContentProbe } from '../../src/adapters/probes/content-probe.js';
 import { FfprobeProbe } from '../../src/adapters/probes/ffprobe-probe.js';
-import { ConditionSyntaxError } from '../../src/adapters/probes/http-conditions.js';
+import { ConditionSyntaxError } from '../../src/domain/http-conditions.js';
 import { HttpProbe } from '../../src/adapters/probes/http-probe.js';
 import { ProcessProbe } from '../../src/adapters/probes/process-probe.js';
 import { RtmpServerProbe } from '../../src/adapters/probes/rtmp-server-probe.js';

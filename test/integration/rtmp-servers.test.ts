@@ -8,7 +8,7 @@ import { RtmpServerError } from '../../src/adapters/rtmp/errors.js';
 import { MediaMtxServer } from '../../src/adapters/rtmp/mediamtx.js';
 import { NginxRtmpServer } from '../../src/adapters/rtmp/nginx-rtmp.js';
 import { SrsServer } from '../../src/adapters/rtmp/srs.js';
-import { clearStaleSession, isAlreadyPublishingError } from '../../src/adapters/rtmp/stale-session.js';
+import { clearStaleSession, isAlreadyPublishingError } from '../../src/watchdog/stale-session.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import type { Publisher, RtmpServer } from '../../src/ports/rtmp-server.js';
 import { startFakeMediaMtx, startFakeSrs, type FakeMediaServer } from '../helpers/fake-media-servers.js';

@@ -17,7 +17,7 @@ import { sweepRuntimeDir } from '../../src/adapters/process/runtime-dir.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { loadConfigText } from '../../src/config/load.js';
 import type { RuntimeEntry } from '../../src/ports/store.js';
-import type { RunFinished } from '../../src/supervisor/stream-events.js';
+import type { RunFinished } from '../../src/events/stream-events.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { silentLogger } from '../fakes/silent-logger.js';
 import { processAlive, processesInGroup } from '../helpers/proc.js';

@@ -1,6 +1,6 @@
 /**
  * The generic `http` engine client: GET `path`, expect 2xx, then the Gatus-like conditions of
- * adapters/probes/http-conditions.ts (status, responseTime, body.<path>).
+ * domain/http-conditions.ts (status, responseTime, body.<path>).
  * - network error / timeout / non-2xx / a failed condition → failed;
  * - a condition on `body.<path>` that cannot be evaluated because the body is not JSON (or is cut
  *   at the size limit) → unparsable (degraded): the engine answered, but not in a form we read.
@@ -9,7 +9,7 @@
  */
 import type { EngineClient, PollAnswer } from '../../domain/engines/engine-client.js';
 import { statusTarget, type EngineSpec } from '../../domain/engines/engine-spec.js';
-import { evaluateConditions, parseConditions, type Condition } from '../probes/http-conditions.js';
+import { evaluateConditions, parseConditions, type Condition } from '../../domain/http-conditions.js';
 import { describeNetworkError, httpGet, type HttpGetTarget } from './http-get.js';
 
 const MAX_BODY_BYTES = 256 * 1024;

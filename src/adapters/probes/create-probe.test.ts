@@ -5,7 +5,7 @@ import type { Publisher, RtmpServer } from '../../ports/rtmp-server.js';
 import { ContentProbe } from './content-probe.js';
 import { createHealthProbe, ProbeSetupError, type ProbeContext } from './create-probe.js';
 import { FfprobeProbe } from './ffprobe-probe.js';
-import { ConditionSyntaxError } from './http-conditions.js';
+import { ConditionSyntaxError } from '../../domain/http-conditions.js';
 import { HttpProbe } from './http-probe.js';
 import { ProcessProbe } from './process-probe.js';
 import { RtmpServerProbe } from './rtmp-server-probe.js';

@@ -11,7 +11,7 @@ import { defaultRedactor, type Redactor } from '../../domain/redact.js';
 import type { Clock } from '../../ports/clock.js';
 import type { HealthProbe, ProbeResult } from '../../ports/health-probe.js';
 import type { ParseOutcome } from '../rtmp/options.js';
-import { asNumber, asRecord, asRecords, asText, parseJson } from '../rtmp/untrusted.js';
+import { asNumber, asRecord, asRecords, asText, parseJson } from '../../domain/untrusted.js';
 import { systemClock } from '../system-clock.js';
 import { Deadline, guardedRun, lastLine, commandFailure, type ProbeCommonOptions } from './probe-support.js';
 import { runProcess } from './run-process.js';

@@ -9,7 +9,7 @@ import { defaultRedactor, type Redactor } from '../../domain/redact.js';
 import type { Clock } from '../../ports/clock.js';
 import type { HealthProbe, ProbeResult } from '../../ports/health-probe.js';
 import { systemClock } from '../system-clock.js';
-import { evaluateConditions, parseConditions, type Condition } from './http-conditions.js';
+import { evaluateConditions, parseConditions, type Condition } from '../../domain/http-conditions.js';
 import { Deadline, guardedRun, type ProbeCommonOptions } from './probe-support.js';
 
 export interface HttpProbeOptions extends ProbeCommonOptions {

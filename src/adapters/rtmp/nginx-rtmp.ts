@@ -15,7 +15,7 @@ import type { Publisher, RtmpRequestOptions } from '../../ports/rtmp-server.js';
 import { RtmpServerError } from './errors.js';
 import { expectOk, httpRequest, joinUrl, maskingKey } from './http.js';
 import { RtmpAdapterBase, type ParseOutcome, type RtmpAdapterOptions } from './options.js';
-import { asNumber, asRecord, asRecords, asText, type UntrustedRecord } from './untrusted.js';
+import { asNumber, asRecord, asRecords, asText, type UntrustedRecord } from '../../domain/untrusted.js';
 
 export interface NginxRtmpConfig {
   readonly id: string;

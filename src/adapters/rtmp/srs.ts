@@ -14,7 +14,7 @@ import type { Publisher, RtmpRequestOptions } from '../../ports/rtmp-server.js';
 import { RtmpServerError } from './errors.js';
 import { expectOk, httpRequest, joinUrl, maskingKey } from './http.js';
 import { RtmpAdapterBase, type ParseOutcome, type RtmpAdapterOptions } from './options.js';
-import { asBoolean, asNumber, asRecord, asRecords, asText, parseJson, type UntrustedRecord } from './untrusted.js';
+import { asBoolean, asNumber, asRecord, asRecords, asText, parseJson, type UntrustedRecord } from '../../domain/untrusted.js';
 
 export interface SrsConfig {
   readonly id: string;

@@ -1,7 +1,7 @@
 /**
  * An engine of a pool (DESIGN.md §2 "Engine"): an HTTP service (an Acestream engine, or any
  * service with a status endpoint) whose health we poll and which we hand out least recently
- * used first. Pure types and defaults; validation of API bodies is in src/engines/engine-body.ts.
+ * used first. Pure types and defaults; validation of API bodies is in src/config/engine-body.ts.
  */
 
 /** `acestream` polls `GET /server/api?api_version=3&method=get_status`; `http` polls `path` with conditions. */
@@ -22,7 +22,7 @@ export interface EngineSpec {
   readonly kind: EngineKind;
   /** `http` kind: the status path, e.g. `/health`. @default '/' */
   readonly path?: string;
-  /** `http` kind: Gatus-like conditions (adapters/probes/http-conditions.ts), e.g. `body.status == "ok"`. */
+  /** `http` kind: Gatus-like conditions (domain/http-conditions.ts), e.g. `body.status == "ok"`. */
   readonly conditions?: readonly string[];
   /** How many streams it takes at once. @default 1 */
   readonly capacity: number;

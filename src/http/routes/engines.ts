@@ -21,7 +21,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ENGINE_ERROR_STATUS, ClaimNotFoundError, InvalidEngineError } from '../../domain/engines/engine-errors.js';
 import { StreamwardenError } from '../../domain/errors.js';
 import type { Redactor } from '../../domain/redact.js';
-import { parseAcquireBody, parseEngineBody } from '../../engines/engine-body.js';
+import { parseAcquireBody, parseEngineBody } from '../../config/engine-body.js';
 import type { EngineRegistry, EngineView } from '../../engines/engine-registry.js';
 import { errorBody } from '../errors.js';
 import { errorResponses } from '../schemas.js';

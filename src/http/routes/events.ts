@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app-deps.js';
-import type { ApiEvent } from '../event-journal.js';
+import type { ApiEvent } from '../../events/event-journal.js';
 import { errorResponses, eventsQuery } from '../schemas.js';
 import { DEFAULT_SSE_OPTIONS, formatControl, SseConnection, type SseSink } from '../sse.js';
 

@@ -5,15 +5,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../../adapters/sqlite/sqlite-store.js';
 import { createRedactor } from '../../domain/redact.js';
 import { Reconciler, storeDesired } from '../../reconcile/reconciler.js';
-import { supervisorTarget } from '../../reconcile/supervisor-target.js';
+import { supervisorTarget } from '../../app/supervisor-target.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
 import { FakeClock } from '../../../test/fakes/fake-clock.js';
 import { FakeProcessRunner } from '../../../test/fakes/fake-process-runner.js';
 import { silentLogger } from '../../../test/fakes/silent-logger.js';
 import { SECRET, streamSpec, until } from '../../../test/helpers/app-harness.js';
 import { buildApp } from '../app.js';
-import { EventJournal } from '../event-journal.js';
-import { settlingTarget, streamPersistence } from '../stream-persistence.js';
+import { EventJournal } from '../../events/event-journal.js';
+import { settlingTarget } from '../../reconcile/settling-target.js';
+import { streamPersistence } from '../stream-persistence.js';
 
 const body = (id: string) => ({ id, args: ['-re', '-i', 'in.mp4', '-f', 'flv', `rtmp://127.0.0.1/live/${id}`] });
 

@@ -29,9 +29,9 @@ import { StreamExistsError, UnknownStreamError } from '../../domain/errors.js';
 import { StreamOwnedError, type Store, type StoredStream } from '../../ports/store.js';
 import type { StreamSupervisor } from '../../supervisor/stream-supervisor.js';
 import type { AppDeps } from '../app-deps.js';
-import { parseStreamBody } from '../stream-body.js';
+import { parseStreamBody } from '../../config/stream-body.js';
 import { toRunDto, toStreamDetailDto, toStreamDto } from '../stream-dto.js';
-import { toStreamEntry } from '../stream-entry.js';
+import { toStreamEntry } from '../../config/stream-entry.js';
 import {
   errorResponses,
   idParams,

@@ -3,7 +3,7 @@ import { appHarness } from '../../../test/helpers/app-harness.js';
 import { ffprobeCheck, KEY, spec, watchdogHarness } from '../../../test/helpers/watchdog-harness.js';
 import { createRedactor } from '../../domain/redact.js';
 import { buildApp } from '../app.js';
-import { EventJournal } from '../event-journal.js';
+import { EventJournal } from '../../events/event-journal.js';
 import type { StreamDto, StreamDetailDto, WatchdogStatusDto } from '../stream-dto.js';
 
 describe('GET /api/v1/watchdog/status', () => {

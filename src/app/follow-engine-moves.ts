@@ -2,9 +2,9 @@
  * A stream moved to another engine: one `recovery` event on the API's event stream (and so in
  * the store's event log), and one `input-switched` notice for the stream's notifiers.
  */
-import type { EventJournal } from '../http/event-journal.js';
+import type { EventJournal } from '../events/event-journal.js';
 import type { AlertManager } from '../notify/alert-manager.js';
-import type { StreamEngineBinding } from './stream-engine-binding.js';
+import type { StreamEngineBinding } from '../engines/stream-engine-binding.js';
 
 export function followEngineMoves(
   binding: StreamEngineBinding,

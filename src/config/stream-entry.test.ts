@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadConfigText } from '../config/load.js';
+import { loadConfigText } from './load.js';
 import { InvalidStreamError } from '../domain/errors.js';
 import { createRedactor } from '../domain/redact.js';
 import { parseStreamBody, type ParseStreamOptions } from './stream-body.js';

@@ -3,7 +3,7 @@
  * problem reported as `path: message`, http conditions parsed up front so a bad one is a 400.
  */
 import { z } from 'zod';
-import { parseConditions } from '../adapters/probes/http-conditions.js';
+import { parseConditions } from '../domain/http-conditions.js';
 import { InvalidEngineError } from '../domain/engines/engine-errors.js';
 import { DEFAULT_ENGINE_CAPACITY, ENGINE_ID_PATTERN, STATUS_PATH_PATTERN, type EngineSpec } from '../domain/engines/engine-spec.js';
 

@@ -8,7 +8,7 @@
  */
 import { killAllGroupsSync } from '../adapters/ffmpeg/node-process-runner.js';
 import type { Config } from '../config/types.js';
-import { startDaemon, type Daemon } from '../daemon.js';
+import { startDaemon, type Daemon } from './daemon.js';
 
 export async function runDaemon(config: Config, options: { port?: number; configPath?: string } = {}): Promise<number> {
   // Only the plain runner's groups are in this registry: FIFO-runner processes are never killed here.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../test/fakes/fake-clock.js';
-import type { Publisher, RtmpServer } from '../../ports/rtmp-server.js';
+import { FakeClock } from '../../test/fakes/fake-clock.js';
+import type { Publisher, RtmpServer } from '../ports/rtmp-server.js';
 import { clearStaleSession, isAlreadyPublishingError, StaleSessionError } from './stale-session.js';
 
 const TARGET = { app: 'live', name: 'secret-key' };

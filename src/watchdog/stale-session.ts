@@ -7,9 +7,9 @@
  * The wait is bounded: it ends at `timeoutMs` with a StaleSessionError. Time goes through the
  * injected Clock only, so unit tests drive it with a fake clock.
  */
-import { StreamwardenError } from '../../domain/errors.js';
-import type { Clock } from '../../ports/clock.js';
-import type { RtmpServer, RtmpTarget } from '../../ports/rtmp-server.js';
+import { StreamwardenError } from '../domain/errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { RtmpServer, RtmpTarget } from '../ports/rtmp-server.js';
 
 export interface StaleSessionOptions {
   readonly clock: Clock;

@@ -16,9 +16,9 @@
  * need numbers on both sides. Bad conditions fail at parse time with a ConditionSyntaxError that
  * says where and what was expected.
  */
-import { parseDuration } from '../../domain/duration.js';
-import { StreamwardenError } from '../../domain/errors.js';
-import { asRecord } from '../rtmp/untrusted.js';
+import { parseDuration } from './duration.js';
+import { StreamwardenError } from './errors.js';
+import { asRecord } from './untrusted.js';
 
 export type Operator = '==' | '!=' | '<' | '<=' | '>' | '>=';
 export type PathStep = string | number;

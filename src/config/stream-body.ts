@@ -10,10 +10,10 @@
  *   editing a stopped stream does not start it).
  * References (`rtmpServer`, `notify`) must name entries of the loaded configuration.
  */
-import { checkRules } from '../config/rules.js';
-import { configErrorMap, formatIssue, fromZodIssues, type Issue, type PathSegment } from '../config/issues.js';
-import { resolveConfig } from '../config/resolve.js';
-import { streamSchema } from '../config/schema.js';
+import { checkRules } from './rules.js';
+import { configErrorMap, formatIssue, fromZodIssues, type Issue, type PathSegment } from './issues.js';
+import { resolveConfig } from './resolve.js';
+import { streamSchema } from './schema.js';
 import { InvalidStreamError } from '../domain/errors.js';
 import type { Redactor } from '../domain/redact.js';
 import type { DesiredState, StreamSpec } from '../domain/stream-spec.js';

@@ -4,11 +4,8 @@
  * clearRuntime); calls are fire-and-forget — persisting, and any error doing so, are the
  * implementation's concern, never the supervisor's.
  */
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../domain/canonical-json.js';
 import type { ExitReason } from '../domain/lifecycle.js';
-import type { StreamSpec } from '../domain/stream-spec.js';
-import type { RuntimeIdentity } from '../ports/process-runner.js';
+import type { RuntimeIdentity } from './process-runner.js';
 
 export interface RunStartedEntry {
   readonly stream: string;
@@ -39,15 +36,4 @@ export interface RunRegistry {
    * run). Clear the entry only if it still holds `pid` (a newer run may have replaced it).
    */
   runEnded(stream: string, pid: number | undefined, outcome: RunOutcome): void;
-}
-
-/**
- * Fingerprint of what a stream's process runs: sha256 of the canonical JSON of the spec without
- * `desired` (wanting a stream stopped or running does not change what its process does). Two
- * specs with equal hashes run the same ffmpeg; a different hash after a daemon restart means the
- * spec changed while the daemon was away, so the adopted process is restarted.
- */
-export function specHash(spec: StreamSpec): string {
-  const { desired: _desired, ...rest } = spec;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }

@@ -5,8 +5,8 @@ import { silentLogger } from '../../test/fakes/silent-logger.js';
 import { streamSpec, SECRET } from '../../test/helpers/app-harness.js';
 import { createRedactor } from '../domain/redact.js';
 import { Supervisor } from '../supervisor/supervisor.js';
-import { TypedEvents } from '../supervisor/typed-events.js';
-import type { WatchdogEventMap } from '../watchdog/watchdog-events.js';
+import { TypedEvents } from './typed-events.js';
+import type { WatchdogEventMap } from './watchdog-events.js';
 import { EventJournal, type ApiEvent } from './event-journal.js';
 
 function journal(capacity = 5, clock = new FakeClock()) {

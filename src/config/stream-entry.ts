@@ -15,7 +15,7 @@
  */
 import { MASK, redactArgs, type Redactor } from '../domain/redact.js';
 import type { CheckSpec, DesiredState, StreamSpec } from '../domain/stream-spec.js';
-import type { Issue, PathSegment } from '../config/issues.js';
+import type { Issue, PathSegment } from './issues.js';
 import type {
   ContentCheckSettings,
   FfprobeCheckSettings,
@@ -24,7 +24,7 @@ import type {
   ProgressCheckSettings,
   ProgressDegradedSettings,
   RtmpServerCheckSettings,
-} from '../config/types.js';
+} from './types.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type StreamEntry = { [key: string]: JsonValue };

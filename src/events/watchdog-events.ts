@@ -4,7 +4,7 @@
  * `notification` events; the notifiers (Discord, Slack, …) will send the notices. Every text
  * here is already redacted.
  */
-import type { Severity } from '../config/types.js';
+import type { Severity } from '../domain/alerts/message.js';
 import type { RecoveryRecord } from '../domain/watchdog/recovery-record.js';
 import type { RecoveryAction } from '../domain/stream-spec.js';
 

@@ -6,16 +6,17 @@
 import { createEngineClient } from '../adapters/engines/create-engine-client.js';
 import type { EnginePollingConfig } from '../config/types.js';
 import type { EngineSpec } from '../domain/engines/engine-spec.js';
-import type { EventJournal } from '../http/event-journal.js';
+import type { EventJournal } from '../events/event-journal.js';
 import type { AlertManager } from '../notify/alert-manager.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
-import { EnginePoller } from './engine-poller.js';
-import { EngineRegistry, type EngineMetricsSink } from './engine-registry.js';
-import { StoreEngineRepository } from './engine-repository.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import { EnginePoller } from '../engines/engine-poller.js';
+import { EngineRegistry, type EngineMetricsSink } from '../engines/engine-registry.js';
+import { StoreEngineRepository } from '../engines/engine-repository.js';
 import { followEngineMoves } from './follow-engine-moves.js';
-import { StreamEngineBinding, type BoundStreams } from './stream-engine-binding.js';
+import { StreamEngineBinding, type BoundStreams } from '../engines/stream-engine-binding.js';
 
 export interface EnginePoolOptions {
   readonly polling: EnginePollingConfig;
@@ -87,5 +88,20 @@ export async function createEnginePool(options: EnginePoolOptions): Promise<Engi
       unfollowMoves();
       await poller.stop();
     },
+  };
+}
+
+/** The Supervisor as the binding sees it. */
+export function boundStreamsOf(supervisor: Supervisor): BoundStreams {
+  return {
+    has: (id) => supervisor.has(id),
+    describe: (id) => {
+      if (!supervisor.has(id)) return undefined;
+      const stream = supervisor.get(id);
+      return { spec: stream.spec, desired: stream.desired };
+    },
+    restart: (id) => supervisor.restart(id),
+    events: supervisor.events,
+    streamChanges: supervisor.streamChanges,
   };
 }

@@ -5,8 +5,8 @@
  */
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
-import type { ObservedEntry } from './diff.js';
-import type { ReconcileTarget } from './reconciler.js';
+import type { ObservedEntry } from '../reconcile/diff.js';
+import type { ReconcileTarget } from '../reconcile/reconciler.js';
 
 export function supervisorTarget(supervisor: Supervisor): ReconcileTarget {
   return {

@@ -6,8 +6,8 @@ import { FakeProcessRunner } from '../../test/fakes/fake-process-runner.js';
 import { silentLogger } from '../../test/fakes/silent-logger.js';
 import type { DesiredState, StreamSpec } from '../domain/stream-spec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
-import type { DesiredEntry } from './diff.js';
-import { Reconciler } from './reconciler.js';
+import type { DesiredEntry } from '../reconcile/diff.js';
+import { Reconciler } from '../reconcile/reconciler.js';
 import { supervisorTarget } from './supervisor-target.js';
 
 async function flush(rounds = 5): Promise<void> {

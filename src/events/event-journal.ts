@@ -12,9 +12,9 @@
  */
 import type { Redactor } from '../domain/redact.js';
 import type { Clock } from '../ports/clock.js';
-import type { StreamEventMap } from '../supervisor/stream-events.js';
-import type { TypedEvents } from '../supervisor/typed-events.js';
-import type { WatchdogEventMap } from '../watchdog/watchdog-events.js';
+import type { StreamEventMap } from './stream-events.js';
+import type { TypedEvents } from './typed-events.js';
+import type { WatchdogEventMap } from './watchdog-events.js';
 
 /** The event types a client can receive (DESIGN.md §4.3). */
 export type ApiEventType = 'state' | 'health' | 'recovery' | 'notification';
