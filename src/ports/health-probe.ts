@@ -14,6 +14,11 @@
  * - one instance is not run concurrently with itself (the scheduler guarantees it); stateful
  *   probes (process CPU %, derived bitrates) keep their state between runs.
  */
+import type { Redactor } from '../domain/redact.js';
+import type { CheckSpec, StreamInput } from '../domain/stream-spec.js';
+import type { Clock } from './clock.js';
+import type { RtmpServer } from './rtmp-server.js';
+
 export interface ProbeResult {
   readonly ok: boolean;
   /** One line for people: what was seen, or why it failed. Redacted. */
@@ -29,3 +34,23 @@ export interface HealthProbe {
   readonly kind: string;
   run(signal: AbortSignal): Promise<ProbeResult>;
 }
+
+/** What a check's probe may need of its stream, given when the probe is built. */
+export interface ProbeContext {
+  readonly ffprobePath: string;
+  readonly ffmpegPath: string;
+  readonly redact: Redactor;
+  readonly clock: Clock;
+  /** The stream's current ffmpeg pid (process check). */
+  readonly pid?: () => number | undefined;
+  /** The stream's RTMP server (rtmp-server check). */
+  readonly rtmpServer?: RtmpServer;
+  /** The stream's output URL: what the content check samples and where rtmp-server looks. */
+  readonly outputUrl?: string;
+}
+
+/** Builds the probe of a configured check (app/ passes adapters/probes/create-probe.ts). */
+export type CheckProbeFactory = (check: CheckSpec, context: ProbeContext) => HealthProbe;
+
+/** Builds the probe of a fallback input; undefined = the input is never probed (generated ones). */
+export type InputProbeFactory = (input: StreamInput, index: number, timeoutMs: number) => HealthProbe | undefined;

@@ -14,7 +14,6 @@
  *   input, and there is no switching back.
  * Generated inputs (`lavfi:`) are not probed: they do not go away.
  */
-import { FfprobeProbe } from '../adapters/probes/ffprobe-probe.js';
 import type { Redactor } from '../domain/redact.js';
 import type { FailoverSpec, StreamInput } from '../domain/stream-spec.js';
 import {
@@ -28,11 +27,9 @@ import {
   type InputSwitch,
 } from '../domain/watchdog/input-failover.js';
 import type { Clock } from '../ports/clock.js';
-import type { HealthProbe, ProbeResult } from '../ports/health-probe.js';
+import type { HealthProbe, InputProbeFactory, ProbeResult } from '../ports/health-probe.js';
 import type { Logger } from '../ports/logger.js';
 import { CheckScheduler, type CheckOutcome } from './check-scheduler.js';
-
-const LAVFI = 'lavfi:';
 
 export interface InputWatchOptions {
   readonly clock: Clock;
@@ -42,9 +39,8 @@ export interface InputWatchOptions {
   readonly inputs: readonly StreamInput[];
   /** The input the stream starts on. */
   readonly active: number;
-  readonly ffprobePath: string;
-  /** Builds the probe of one input (default: ffprobe of its URL); undefined = never probed. */
-  readonly createProbe?: (input: StreamInput, index: number) => HealthProbe | undefined;
+  /** Builds the probe of one input; undefined = never probed. */
+  readonly createProbe: InputProbeFactory;
   /** Spreads the first probes of many streams apart. */
   readonly firstBeatMs?: number;
   /** The stream must move to `change.to` now. */
@@ -75,8 +71,7 @@ export class InputWatch {
       now,
     );
     this.state = { ...initial, active: options.active };
-    const make = options.createProbe ?? ((input: StreamInput) => this.ffprobeOf(input));
-    this.probes = options.inputs.map((input, index) => make(input, index));
+    this.probes = options.inputs.map((input, index) => options.createProbe(input, index, options.failover.probeTimeoutMs));
     this.arrangeProbes();
   }
 
@@ -193,17 +188,5 @@ export class InputWatch {
     if (outcome.skipped === true) return;
     this.options.logger.debug({ input: index, ok: outcome.ok, message: outcome.message }, 'input probed');
     this.apply(recordProbe(this.state, { index, ok: outcome.ok, at: outcome.at }));
-  }
-
-  private ffprobeOf(input: StreamInput): HealthProbe | undefined {
-    if (input.url.startsWith(LAVFI)) return undefined;
-    return new FfprobeProbe({
-      ffprobePath: this.options.ffprobePath,
-      url: input.url,
-      expect: {},
-      timeoutMs: this.options.failover.probeTimeoutMs,
-      redact: this.options.redact,
-      clock: this.options.clock,
-    });
   }
 }

@@ -18,12 +18,11 @@
  * Actions run one batch at a time per stream; no lock is shared with other streams, and checks
  * never wait for actions (nor actions for checks).
  */
-import type { ProbeContext } from '../adapters/probes/create-probe.js';
 import { isAlreadyPublishingError } from './stale-session.js';
 import type { Severity } from '../domain/alerts/message.js';
 import type { ObservedState } from '../domain/lifecycle.js';
 import type { Redactor } from '../domain/redact.js';
-import { DEFAULT_FAILOVER, type CheckSpec, type StreamInput, type StreamSpec } from '../domain/stream-spec.js';
+import { DEFAULT_FAILOVER, type CheckSpec, type StreamSpec } from '../domain/stream-spec.js';
 import {
   createCheckState,
   judgementFromSpec,
@@ -48,7 +47,7 @@ import {
 } from '../domain/watchdog/recovery-policy.js';
 import { deriveStreamHealth, type StreamHealthReport } from '../domain/watchdog/stream-health.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
-import type { HealthProbe } from '../ports/health-probe.js';
+import type { CheckProbeFactory, InputProbeFactory, ProbeContext } from '../ports/health-probe.js';
 import type { Logger } from '../ports/logger.js';
 import type { RtmpServer } from '../ports/rtmp-server.js';
 import type { HealthChanged, RunFinished, StateChanged, StreamIntent } from '../events/stream-events.js';
@@ -83,10 +82,10 @@ export interface StreamWatchdogDeps {
   readonly rtmpServers: ReadonlyMap<string, RtmpServer>;
   readonly ffmpegPath: string;
   readonly ffprobePath: string;
-  /** Builds a configured check's probe (adapters/probes/create-probe.ts in production). */
-  readonly createProbe: (check: CheckSpec, context: ProbeContext) => HealthProbe;
-  /** Builds the probe of a fallback input (default: ffprobe of its URL; lavfi never). */
-  readonly createInputProbe?: (input: StreamInput, index: number) => HealthProbe | undefined;
+  /** Builds a configured check's probe. */
+  readonly createProbe: CheckProbeFactory;
+  /** Builds the probe of a fallback input. */
+  readonly createInputProbe: InputProbeFactory;
   /** Overrides of the recovery policy (defaults from the spec: recoveryConfigFromSpec). */
   readonly policy?: Partial<RecoveryPolicyConfig>;
   /** How long a stale session may take to clear. @default 10 s */
@@ -186,8 +185,7 @@ export class StreamWatchdog {
         failover: spec.failover ?? DEFAULT_FAILOVER,
         inputs: source.inputs,
         active: stream.activeInput,
-        ffprobePath: deps.ffprobePath,
-        ...(deps.createInputProbe !== undefined && { createProbe: deps.createInputProbe }),
+        createProbe: deps.createInputProbe,
         firstBeatMs: Math.floor(deps.random() * 1_000),
         onSwitch: (change) => this.onInputSwitch(change),
       });

@@ -6,23 +6,32 @@
  * Lifecycle: construct, `start()` after the supervisor has started its streams, `stop()` before
  * the supervisor stops them (it resolves once no probe is running any more).
  */
-import { createHealthProbe, type ProbeContext } from '../adapters/probes/create-probe.js';
 import type { Redactor } from '../domain/redact.js';
-import type { CheckSpec, StreamInput } from '../domain/stream-spec.js';
 import type { RecoveryPolicyConfig } from '../domain/watchdog/recovery-policy.js';
 import type { Clock } from '../ports/clock.js';
-import type { HealthProbe } from '../ports/health-probe.js';
+import type { CheckProbeFactory, InputProbeFactory } from '../ports/health-probe.js';
 import type { Logger } from '../ports/logger.js';
 import type { RtmpServer } from '../ports/rtmp-server.js';
-import type { Supervisor } from '../supervisor/supervisor.js';
+import type { StreamSpec } from '../domain/stream-spec.js';
+import type { StreamEventMap, SupervisorChangeMap } from '../events/stream-events.js';
+import type { SupervisedStream } from '../ports/supervised-stream.js';
 import { TypedEvents } from '../events/typed-events.js';
 import type { WatchdogEventMap } from '../events/watchdog-events.js';
 import type { WatchdogStreamView } from './watchdog-view.js';
 import { SharedTicker } from './shared-ticker.js';
 import { StreamWatchdog, type WatchdogMetrics } from './stream-watchdog.js';
 
+/** The streams as the watchdog follows them (the Supervisor satisfies it). */
+export interface WatchedStreams {
+  readonly events: TypedEvents<StreamEventMap>;
+  readonly streamChanges: TypedEvents<SupervisorChangeMap>;
+  list(): readonly { readonly spec: StreamSpec }[];
+  has(id: string): boolean;
+  get(id: string): SupervisedStream;
+}
+
 export interface WatchdogOptions {
-  readonly supervisor: Supervisor;
+  readonly supervisor: WatchedStreams;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly redact: Redactor;
@@ -32,9 +41,8 @@ export interface WatchdogOptions {
   readonly metrics?: WatchdogMetrics;
   /** Uniform in [0, 1): spreads first beats. @default Math.random */
   readonly random?: () => number;
-  /** @default createHealthProbe */
-  readonly createProbe?: (check: CheckSpec, context: ProbeContext) => HealthProbe;
-  readonly createInputProbe?: (input: StreamInput, index: number) => HealthProbe | undefined;
+  readonly createProbe: CheckProbeFactory;
+  readonly createInputProbe: InputProbeFactory;
   readonly policy?: Partial<RecoveryPolicyConfig>;
   readonly staleSessionTimeoutMs?: number;
 }
@@ -110,9 +118,9 @@ export class Watchdog {
       rtmpServers: this.servers,
       ffmpegPath: options.ffmpegPath,
       ffprobePath: options.ffprobePath,
-      createProbe: options.createProbe ?? createHealthProbe,
+      createProbe: options.createProbe,
+      createInputProbe: options.createInputProbe,
       ...(options.metrics !== undefined && { metrics: options.metrics }),
-      ...(options.createInputProbe !== undefined && { createInputProbe: options.createInputProbe }),
       ...(options.policy !== undefined && { policy: options.policy }),
       ...(options.staleSessionTimeoutMs !== undefined && { staleSessionTimeoutMs: options.staleSessionTimeoutMs }),
     });

@@ -7,6 +7,7 @@
  *   await h.waitForRecovery((e) => e.phase === 'recovered', { description: '…' });
  *   await h.close(); // the watchdog first (no probe left running), then every stream
  */
+import { createHealthProbe, ffprobeInputProbes } from '../../src/adapters/probes/create-probe.js';
 import { liveProbeGroups } from '../../src/adapters/probes/run-process.js';
 import { createRtmpServer } from '../../src/adapters/rtmp/create-rtmp-server.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
@@ -51,6 +52,8 @@ export function startWatchdogHarness(yaml: string, options: WatchdogIntegrationO
     ffmpegPath: options.ffmpegPath,
     ffprobePath: options.ffprobePath,
     rtmpServers: h.config.rtmpServers.map((server) => createRtmpServer(server, { redact, timeoutMs: 3_000 })),
+    createProbe: createHealthProbe,
+    createInputProbe: ffprobeInputProbes({ ffprobePath: options.ffprobePath, redact, clock: systemClock }),
   });
   const recoveries: WatchdogRecoveryEvent[] = [];
   const notifications: NotificationEvent[] = [];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSchema, resolveCheck } from '../../config/check-schema.js';
 import { defaultRedactor } from '../../domain/redact.js';
+import { FakeClock } from '../../../test/fakes/fake-clock.js';
 import type { Publisher, RtmpServer } from '../../ports/rtmp-server.js';
 import { ContentProbe } from './content-probe.js';
 import { createHealthProbe, ProbeSetupError, type ProbeContext } from './create-probe.js';
@@ -21,6 +22,7 @@ const context: ProbeContext = {
   ffprobePath: 'ffprobe',
   ffmpegPath: 'ffmpeg',
   redact: defaultRedactor,
+  clock: new FakeClock(),
   pid: () => 1,
   rtmpServer: server,
   outputUrl: 'rtmp://127.0.0.1/live/key',

@@ -14,26 +14,15 @@ import { StreamwardenError } from '../../domain/errors.js';
 import type { Redactor } from '../../domain/redact.js';
 import type { CheckSpec } from '../../domain/stream-spec.js';
 import type { Clock } from '../../ports/clock.js';
-import type { HealthProbe } from '../../ports/health-probe.js';
-import { parseRtmpTarget, type RtmpServer } from '../../ports/rtmp-server.js';
+import type { CheckProbeFactory, HealthProbe, InputProbeFactory, ProbeContext } from '../../ports/health-probe.js';
+
+export type { ProbeContext } from '../../ports/health-probe.js';
+import { parseRtmpTarget } from '../../ports/rtmp-server.js';
 import { ContentProbe } from './content-probe.js';
 import { FfprobeProbe } from './ffprobe-probe.js';
 import { HttpProbe } from './http-probe.js';
 import { ProcessProbe } from './process-probe.js';
 import { RtmpServerProbe } from './rtmp-server-probe.js';
-
-export interface ProbeContext {
-  readonly ffprobePath: string;
-  readonly ffmpegPath: string;
-  readonly redact: Redactor;
-  readonly clock?: Clock;
-  /** The stream's current ffmpeg pid (process check). */
-  readonly pid?: () => number | undefined;
-  /** The stream's RTMP server (rtmp-server check). */
-  readonly rtmpServer?: RtmpServer;
-  /** The stream's output URL: what the content check samples and where rtmp-server looks. */
-  readonly outputUrl?: string;
-}
 
 export class ProbeSetupError extends StreamwardenError {
   constructor(
@@ -44,8 +33,8 @@ export class ProbeSetupError extends StreamwardenError {
   }
 }
 
-export function createHealthProbe(check: CheckSpec, context: ProbeContext): HealthProbe {
-  const common = { timeoutMs: check.timeoutMs, redact: context.redact, ...(context.clock !== undefined && { clock: context.clock }) };
+export const createHealthProbe: CheckProbeFactory = (check: CheckSpec, context: ProbeContext): HealthProbe => {
+  const common = { timeoutMs: check.timeoutMs, redact: context.redact, clock: context.clock };
   switch (check.type) {
     case 'progress':
       throw new ProbeSetupError(check.name, 'the progress check is built into the stream supervisor');
@@ -93,4 +82,12 @@ export function createHealthProbe(check: CheckSpec, context: ProbeContext): Heal
       });
     }
   }
+};
+
+/** Fallback inputs are probed with ffprobe of their URL; generated (`lavfi:`) ones never. */
+export function ffprobeInputProbes(options: { readonly ffprobePath: string; readonly redact: Redactor; readonly clock: Clock }): InputProbeFactory {
+  return (input, _index, timeoutMs) =>
+    input.url.startsWith('lavfi:')
+      ? undefined
+      : new FfprobeProbe({ ffprobePath: options.ffprobePath, url: input.url, expect: {}, timeoutMs, redact: options.redact, clock: options.clock });
 }
