@@ -8,7 +8,6 @@
  * of parts, whose order is the start order and, reversed, the stop order.
  */
 import { randomInt } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { createLogger } from '../adapters/logger.js';
 import { procfsReader } from '../adapters/procfs.js';
@@ -18,11 +17,7 @@ import type { Config } from '../config/types.js';
 import { windowsForUnknownStreams } from '../domain/alerts/routing.js';
 import { createRedactor } from '../domain/redact.js';
 import { EventJournal } from '../events/event-journal.js';
-import { buildApp } from '../http/app.js';
-import { streamPersistence } from '../http/stream-persistence.js';
 import { StreamwardenMetrics } from '../metrics/streamwarden-metrics.js';
-import { Reconciler, storeDesired, type DesiredReader } from '../reconcile/reconciler.js';
-import { settlingTarget } from '../reconcile/settling-target.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { adoptAtBoot, bootSpecs } from './boot-adoption.js';
 import type { Daemon, DaemonOptions } from './daemon-api.js';
@@ -30,13 +25,14 @@ import { DesiredSources } from './desired-sources.js';
 import { boundStreamsOf, createEnginePool } from './engine-pool.js';
 import { recordEvents } from './event-log.js';
 import { locateTools } from './ffmpeg-tools.js';
-import { healthComponents, type DaemonPhase } from './health-components.js';
+import type { DaemonPhase } from './health-components.js';
+import { createHttpApi } from './http-api.js';
 import { Heartbeat } from './heartbeat.js';
 import { Notifications } from './notifications.js';
 import { Parts } from './parts.js';
+import { createReconcileLoop } from './reconcile-loop.js';
 import { StoreLifecycle } from './store-lifecycle.js';
 import { chooseRunners } from './runners.js';
-import { supervisorTarget } from './supervisor-target.js';
 import { createWatchdog } from './watchdog.js';
 
 export type { Daemon, DaemonOptions } from './daemon-api.js';
@@ -110,13 +106,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
 
   // The reconcile loop feeds the supervisor from the store's desired set, once boot adoption is done.
   const ready = runners.fifo && firstStore ? adoptAtBoot({ store: firstStore, supervisor, runner: runners.fifo, clock, logger }) : Promise.resolve();
-  const configDesired = new Map(config.streams.map((spec) => [spec.id, { spec, desired: spec.desired }]));
-  const readDesired: DesiredReader = () => {
-    const open = store.current();
-    return open ? storeDesired(open)() : Promise.resolve(configDesired);
-  };
-  const target = settlingTarget(supervisorTarget(supervisor));
-  const reconciler = new Reconciler({ target, readDesired, clock, logger, ready });
+  const loop = createReconcileLoop({ config, store: () => store.current(), supervisor, ready, clock, logger });
+  const { reconciler } = loop;
   sources.onChange((reason) => reconciler.trigger(reason));
   store.onLateOpen(async (opened) => {
     await sources.attach(opened);
@@ -126,35 +117,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   });
 
   const heartbeat = new Heartbeat(clock, 1_000);
-  const app = buildApp({
-    metrics,
-    supervisor,
-    clock,
-    health: healthComponents({
-      heartbeat,
-      phase: () => phase,
-      streamsConfigured: config.streams.length,
-      storePath,
-      storeTrouble: () => store.trouble(),
-      reconcilePasses: () => reconciler.status().passes,
-    }),
-    journal,
-    redact,
-    watchdog,
-    engines: enginePool.registry,
-    engineOf: (id) => enginePool.binding.engineOf(id),
-    references: { rtmpServers: config.rtmpServers.map((s) => s.id), notifiers: config.notifiers.map((n) => n.id) },
-    persistence: streamPersistence({ store: () => store.current(), reconciler, target, readDesired }),
-    isShuttingDown: () => phase === 'stopping',
-    ...(config.server.token ? { token: config.server.token } : {}),
-  });
-
+  const http = createHttpApi({ config, port: options.port, clock, logger, redact, phase: () => phase, heartbeat, store, storePath, supervisor, watchdog, journal, metrics, enginePool, loop });
   let url = '';
-  const listen = async (): Promise<void> => {
-    await app.listen({ host: config.server.host, port: options.port ?? config.server.port });
-    url = listenUrl(config.server.host, app.server.address(), config.server.port);
-    logger.info({ url, dashboard: `${url}/`, streams: config.streams.length }, 'streamwarden is listening');
-  };
 
   // Start order; the stop order is its reverse.
   const parts = new Parts(logger);
@@ -170,7 +134,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     // After the streams stopped (which released their engines): nothing is handed out any more.
     { name: 'engine binding', stop: () => enginePool.binding.close() },
     // The API answers (not ready, changes refused) while the streams stop, and closes after them.
-    { name: 'http', start: () => listen(), stop: () => app.close() },
+    { name: 'http', start: async () => { url = await http.listen(); }, stop: () => http.close() },
     { name: 'streams', stop: () => { logger.info({}, 'stopping every stream'); return supervisor.stopAll(); } },
     // Nothing restarts a stream that is being stopped.
     { name: 'watchdog', start: () => watchdog.start(), stop: () => watchdog.stop() },
@@ -217,9 +181,4 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
         logger.info({}, 'all streams stopped');
       })()),
   };
-}
-
-function listenUrl(host: string, address: string | AddressInfo | null, configured: number): string {
-  const port = typeof address === 'object' && address ? address.port : configured;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
