@@ -9,10 +9,10 @@
  * for one stream are applied in order, so an end never overtakes its start.
  */
 import type { Logger } from '../ports/logger.js';
-import type { Store } from '../ports/store.js';
+import type { RunsRepository, RuntimeRepository } from '../ports/store.js';
 import type { RunOutcome, RunRegistry, RunStartedEntry } from '../ports/run-registry.js';
 
-export type RegistryStore = Pick<Store, 'putRuntime' | 'clearRuntime' | 'recordRunStart' | 'recordRunEnd' | 'listRuntime'>;
+export type RegistryStore = RuntimeRepository & Pick<RunsRepository, 'recordRunStart' | 'recordRunEnd'>;
 
 export interface StoreRunRegistry extends RunRegistry {
   /** Resolves once every call made so far has been applied (or failed and been logged). */

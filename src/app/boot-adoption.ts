@@ -9,13 +9,13 @@ import type { FifoProcessRunner } from '../adapters/process/fifo-process-runner.
 import { DEFAULT_STOP_POLICY, type StreamSpec } from '../domain/stream-spec.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { Store } from '../ports/store.js';
+import type { RuntimeRepository, StreamsRepository } from '../ports/store.js';
 import { storeDesired } from '../reconcile/reconciler.js';
 import { stopStrayRuns } from '../supervisor/stop-stray-runs.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
 /** The stored desired streams, to create stopped before adoption; none when they cannot be read. */
-export async function bootSpecs(store: Store, logger: Logger): Promise<StreamSpec[]> {
+export async function bootSpecs(store: Pick<StreamsRepository, 'listStreams'>, logger: Logger): Promise<StreamSpec[]> {
   try {
     return [...(await storeDesired(store)()).values()].map(({ spec, desired }) => ({ ...spec, desired }));
   } catch (error) {
@@ -25,7 +25,7 @@ export async function bootSpecs(store: Store, logger: Logger): Promise<StreamSpe
 }
 
 export interface BootAdoptionOptions {
-  readonly store: Store;
+  readonly store: RuntimeRepository;
   readonly supervisor: Supervisor;
   readonly runner: FifoProcessRunner;
   readonly clock: Clock;

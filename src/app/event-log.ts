@@ -7,14 +7,14 @@ import type { TypedEvents } from '../events/typed-events.js';
 import type { WatchdogEventMap } from '../events/watchdog-events.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { Store } from '../ports/store.js';
+import type { EventsRepository, RecoveriesRepository } from '../ports/store.js';
 import { recordRecoveries } from '../watchdog/record-recoveries.js';
 
 export interface EventLogOptions {
   readonly journal: EventJournal;
   readonly watchdogEvents: TypedEvents<WatchdogEventMap>;
   /** Read on every event: the store may open late, or be unavailable. */
-  readonly store: () => Store | undefined;
+  readonly store: () => (EventsRepository & RecoveriesRepository) | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
 }

@@ -5,7 +5,7 @@
  * The daemon uses StoreEngineRepository (the `engines` table, migration 002); the in-memory one
  * serves tests and a daemon without a store.
  */
-import type { Store, StoredEngine, StoredEngineClaim } from '../ports/store.js';
+import type { EnginesRepository, StoredEngine, StoredEngineClaim } from '../ports/store.js';
 
 export type StoredClaim = StoredEngineClaim;
 export type EngineRecord = StoredEngine;
@@ -41,7 +41,7 @@ export class InMemoryEngineRepository implements EngineRepository {
  * it) — the pool keeps working from memory.
  */
 export class StoreEngineRepository implements EngineRepository {
-  constructor(private readonly store: () => Store | undefined) {}
+  constructor(private readonly store: () => EnginesRepository | undefined) {}
 
   load(): Promise<EngineRecord[]> {
     return this.store()?.listEngines() ?? Promise.resolve([]);

@@ -24,10 +24,10 @@ import { inMaintenance, routeNotice, type MaintenanceWindow, type NotifierRoute 
 import type { Redactor } from '../domain/redact.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { AlertState, Store } from '../ports/store.js';
+import type { AlertState, AlertsRepository, OutboxRepository } from '../ports/store.js';
 
 export interface AlertManagerOptions {
-  readonly store: Store;
+  readonly store: AlertsRepository & OutboxRepository;
   readonly clock: Clock;
   readonly redact: Redactor;
   readonly log?: Logger;

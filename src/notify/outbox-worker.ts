@@ -16,12 +16,12 @@ import type { Redactor } from '../domain/redact.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Notifier, SendResult } from '../ports/notifier.js';
-import type { OutboxNotification, Store } from '../ports/store.js';
+import type { OutboxNotification, OutboxRepository } from '../ports/store.js';
 
 export type DeliveryResult = 'sent' | 'failed' | 'rate-limited' | 'dropped';
 
 export interface OutboxWorkerOptions {
-  readonly store: Store;
+  readonly store: OutboxRepository;
   readonly notifiers: readonly Notifier[];
   readonly clock: Clock;
   readonly redact: Redactor;

@@ -17,7 +17,7 @@
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { Store } from '../ports/store.js';
+import type { StreamsRepository } from '../ports/store.js';
 import { countActions, reconcileDiff, type DesiredEntry, type ObservedEntry, type ReconcileAction, type ReconcileActionKind } from './diff.js';
 
 /** What the reconciler drives (the Supervisor, through supervisor-target.ts). */
@@ -38,7 +38,7 @@ export interface ReconcileTarget {
 export type DesiredReader = () => Promise<ReadonlyMap<string, DesiredEntry>>;
 
 /** The desired set as the store has it (every owner). */
-export function storeDesired(store: Pick<Store, 'listStreams'>): DesiredReader {
+export function storeDesired(store: Pick<StreamsRepository, 'listStreams'>): DesiredReader {
   return async () => new Map((await store.listStreams()).map((stream) => [stream.id, { spec: stream.spec, desired: stream.desired }]));
 }
 

@@ -32,7 +32,7 @@ import { DEFAULT_RESTART_POLICY, STREAM_ID_PATTERN, type StreamSpec } from '../d
 import { parseStreamBody, type StreamReferences } from '../config/stream-body.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import { StreamOwnedError, type Store } from '../ports/store.js';
+import { StreamOwnedError, type StreamsRepository } from '../ports/store.js';
 import { applyOwnedSet, changedAnything, removeOwned, summarise, upsertOwned } from './owned-streams.js';
 import type { ControllerOptions } from '../config/types.js';
 import { fetchTransport, type SseTransport } from './sse-transport.js';
@@ -54,7 +54,7 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 45_000;
 export const DEFAULT_MAX_EVENT_CHARS = 4 * 1024 * 1024;
 
 export interface ControllerSourceOptions extends ControllerOptions {
-  readonly store: Store;
+  readonly store: StreamsRepository;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Called after the store changed (wire to `reconciler.trigger`). */

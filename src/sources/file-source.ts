@@ -27,7 +27,7 @@ import { loadConfigText, type Env } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { Store } from '../ports/store.js';
+import type { StreamsRepository } from '../ports/store.js';
 import { applyOwnedSet, changedAnything, summarise, type OwnedApplyReport } from './owned-streams.js';
 
 export interface FileWatcher {
@@ -52,7 +52,7 @@ export interface FileSourceOptions {
   readonly path: string;
   /** `${VAR}` values (process.env). */
   readonly env: Env;
-  readonly store: Store;
+  readonly store: StreamsRepository;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Called after the store changed (wire to `reconciler.trigger`). */

@@ -11,7 +11,7 @@
  * the reconciler has nothing to do for that stream).
  */
 import type { StreamSpec } from '../domain/stream-spec.js';
-import { StreamOwnedError, type Store, type StreamOwner } from '../ports/store.js';
+import { StreamOwnedError, type StreamOwner, type StreamsRepository } from '../ports/store.js';
 
 export type UpsertChange = 'created' | 'updated' | 'desired' | 'unchanged';
 
@@ -38,7 +38,7 @@ export interface OwnedApplyReport {
  * Creates or updates one stream owned by `owner`, with `spec.desired` as its desired state.
  * Throws StreamOwnedError when another source owns it (and the store's own errors).
  */
-export async function upsertOwned(store: Store, owner: StreamOwner, spec: StreamSpec): Promise<UpsertChange> {
+export async function upsertOwned(store: StreamsRepository, owner: StreamOwner, spec: StreamSpec): Promise<UpsertChange> {
   const { stream, change } = await store.putStream({ spec, owner });
   if (change === 'created' || stream.desired === spec.desired) return change;
   await store.setDesired(spec.id, spec.desired, { owner });
@@ -46,7 +46,7 @@ export async function upsertOwned(store: Store, owner: StreamOwner, spec: Stream
 }
 
 /** Deletes one stream owned by `owner`; false when there was none. Throws StreamOwnedError when another source owns it. */
-export function removeOwned(store: Store, owner: StreamOwner, id: string): Promise<boolean> {
+export function removeOwned(store: StreamsRepository, owner: StreamOwner, id: string): Promise<boolean> {
   return store.deleteStream(id, { owner });
 }
 
@@ -65,7 +65,7 @@ export interface ApplyOwnedSetOptions {
  * listed stream owned by another source is refused (reported, the rest goes on). A store
  * failure is thrown (what was written so far stays written; applying again is idempotent).
  */
-export async function applyOwnedSet(store: Store, owner: StreamOwner, specs: readonly StreamSpec[], options: ApplyOwnedSetOptions = {}): Promise<OwnedApplyReport> {
+export async function applyOwnedSet(store: StreamsRepository, owner: StreamOwner, specs: readonly StreamSpec[], options: ApplyOwnedSetOptions = {}): Promise<OwnedApplyReport> {
   const report = { created: [] as string[], updated: [] as string[], desiredChanged: [] as string[], unchanged: [] as string[], removed: [] as string[], refused: [] as RefusedStream[] };
   const refuse = (id: string, error: StreamOwnedError) => report.refused.push({ id, owner: error.owner, error: error.message });
 

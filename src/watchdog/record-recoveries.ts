@@ -5,13 +5,13 @@
  * failed write is logged and never reaches the watchdog.
  */
 import type { Logger } from '../ports/logger.js';
-import type { Store } from '../ports/store.js';
+import type { RecoveriesRepository } from '../ports/store.js';
 import type { TypedEvents } from '../events/typed-events.js';
 import type { WatchdogEventMap } from '../events/watchdog-events.js';
 
 export function recordRecoveries(
   events: TypedEvents<WatchdogEventMap>,
-  store: () => Pick<Store, 'recordRecovery'> | undefined,
+  store: () => Pick<RecoveriesRepository, 'recordRecovery'> | undefined,
   logger: Logger,
 ): () => void {
   return events.on('recovery', (event) => {

@@ -1,6 +1,6 @@
 /** Contract: alert state, the notification outbox, retention, the writability probe, close. */
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError, UnknownNotificationError, type PruneOptions } from '../../src/ports/store.js';
+import { StoreUnavailableError, UnknownNotificationError, type PruneOptions, type AlertsRepository, type OutboxRepository, type Store } from '../../src/ports/store.js';
 import type { ContractContext } from './store-contract.js';
 import { recovery, runEnd, runtimeEntry, T0 } from './store-fixtures.js';
 
@@ -16,7 +16,7 @@ const retention = (now: number, overrides: Partial<PruneOptions> = {}): PruneOpt
   ...overrides,
 });
 
-export function deliveryContract(ctx: ContractContext): void {
+export function alertsContract(ctx: ContractContext<AlertsRepository>): void {
   describe('alert state', () => {
     it('upserts by key and lists by status', async () => {
       expect(await ctx.store.getAlert('stream-down:cam1')).toBeUndefined();
@@ -37,7 +37,9 @@ export function deliveryContract(ctx: ContractContext): void {
       expect(await ctx.store.getAlert('disk')).not.toHaveProperty('lastNotifiedAt');
     });
   });
+}
 
+export function outboxContract(ctx: ContractContext<OutboxRepository>): void {
   describe('notification outbox', () => {
     it('hands out pending notices that are due, soonest first, up to the limit', async () => {
       const late = await ctx.store.enqueueNotification({
@@ -82,7 +84,9 @@ export function deliveryContract(ctx: ContractContext): void {
       await expect(ctx.store.markNotification(424_242, { status: 'sent', at: T0 })).rejects.toBeInstanceOf(UnknownNotificationError);
     });
   });
+}
 
+export function retentionContract(ctx: ContractContext<Store>): void {
   describe('retention', () => {
     it('keeps the newest runs of each stream, and any run still in the runtime registry', async () => {
       const cam1: number[] = [];
@@ -126,7 +130,9 @@ export function deliveryContract(ctx: ContractContext): void {
       expect((await ctx.store.listAlerts()).map((a) => a.key)).toEqual(['firing']);
     });
   });
+}
 
+export function maintenanceContract(ctx: ContractContext<Store>): void {
   describe('probe and close', () => {
     it('checkWritable resolves on a healthy store', async () => {
       await expect(ctx.store.checkWritable()).resolves.toBeUndefined();

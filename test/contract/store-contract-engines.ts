@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineSpec } from '../../src/domain/engines/engine-spec.js';
 import type { StoredEngine } from '../../src/ports/store.js';
+import type { EnginesRepository } from '../../src/ports/store.js';
 import type { ContractContext } from './store-contract.js';
 import { T0 } from './store-fixtures.js';
 
@@ -15,7 +16,7 @@ function engine(id: string, overrides: Partial<StoredEngine> = {}, spec: Partial
   };
 }
 
-export function enginesContract(ctx: ContractContext): void {
+export function enginesContract(ctx: ContractContext<EnginesRepository>): void {
   describe('engines', () => {
     it('round-trips an engine with its usage and claims, ordered by when it was added', async () => {
       const used = engine('ace-2', {

@@ -1,10 +1,10 @@
 /** Contract: runs, recoveries and the event log. */
 import { describe, expect, it } from 'vitest';
-import { UnknownRunError } from '../../src/ports/store.js';
+import { UnknownRunError, type EventsRepository, type RecoveriesRepository, type RunsRepository, type StoreMaintenance } from '../../src/ports/store.js';
 import type { ContractContext } from './store-contract.js';
 import { recovery, runEnd, T0 } from './store-fixtures.js';
 
-export function historyContract(ctx: ContractContext): void {
+export function runsContract(ctx: ContractContext<RunsRepository>): void {
   describe('runs', () => {
     it('lists a stream’s runs newest first, up to the limit', async () => {
       const ids: number[] = [];
@@ -33,7 +33,9 @@ export function historyContract(ctx: ContractContext): void {
       await expect(ctx.store.recordRunEnd(987_654, runEnd(T0))).rejects.toBeInstanceOf(UnknownRunError);
     });
   });
+}
 
+export function recoveriesContract(ctx: ContractContext<RecoveriesRepository>): void {
   describe('recoveries', () => {
     it('round-trips records, newest first, filtered by stream', async () => {
       const first = recovery('cam1', T0);
@@ -47,7 +49,10 @@ export function historyContract(ctx: ContractContext): void {
       expect((await ctx.store.listRecoveries({ stream: 'cam1', limit: 1 })).map((r) => r.id)).toEqual([ids[2]]);
     });
   });
+}
 
+/** Pruning is the store's upkeep, so the event log's suite also needs it. */
+export function eventsContract(ctx: ContractContext<EventsRepository & Pick<StoreMaintenance, 'prune'>>): void {
   describe('event log', () => {
     it('returns events after an id, oldest first, up to the limit', async () => {
       const ids: number[] = [];

@@ -1,11 +1,11 @@
 /** Contract: stream specs, desired state, owner, generation; the runtime registry. */
 import { describe, expect, it } from 'vitest';
 import { UnknownStreamError } from '../../src/domain/errors.js';
-import { StreamOwnedError } from '../../src/ports/store.js';
+import { StreamOwnedError, type RunsRepository, type RuntimeRepository, type StreamsRepository } from '../../src/ports/store.js';
 import type { ContractContext } from './store-contract.js';
 import { runtimeEntry, spec, T0 } from './store-fixtures.js';
 
-export function streamsContract(ctx: ContractContext): void {
+export function streamsContract(ctx: ContractContext<StreamsRepository>): void {
   describe('streams', () => {
     it('creates a stream with its spec, owner and the spec’s desired state', async () => {
       const result = await ctx.store.putStream({ spec: spec('cam1', { desired: 'stopped' }), owner: 'controller' });
@@ -77,7 +77,10 @@ export function streamsContract(ctx: ContractContext): void {
       expect((await ctx.store.listStreams()).map((s) => s.id)).toEqual(['a', 'b']);
     });
   });
+}
 
+/** Entries name runs, and outlive their stream's spec: the suite needs those repositories too. */
+export function runtimeContract(ctx: ContractContext<RuntimeRepository & Pick<RunsRepository, 'recordRunStart'> & Pick<StreamsRepository, 'putStream' | 'deleteStream'>>): void {
   describe('runtime registry', () => {
     it('round-trips an entry and replaces it per stream', async () => {
       const runId = await ctx.store.recordRunStart({ stream: 'cam1', startedAt: T0, pid: 4242 });

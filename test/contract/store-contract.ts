@@ -1,5 +1,7 @@
 /**
- * The behaviour every Store implementation must have. Run it from the implementation's test:
+ * The behaviour every Store implementation must have, one suite per repository (each typed with
+ * only the repository it tests), plus retention and upkeep over the whole store. Run it from the
+ * implementation's test:
  *
  *   runStoreContract('sqlite', async () => { const store = await open(); return { store, cleanup } });
  *
@@ -7,17 +9,17 @@
  */
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/ports/store.js';
-import { historyContract } from './store-contract-history.js';
-import { deliveryContract } from './store-contract-delivery.js';
+import { alertsContract, maintenanceContract, outboxContract, retentionContract } from './store-contract-delivery.js';
 import { enginesContract } from './store-contract-engines.js';
-import { streamsContract } from './store-contract-streams.js';
+import { eventsContract, recoveriesContract, runsContract } from './store-contract-history.js';
+import { runtimeContract, streamsContract } from './store-contract-streams.js';
 import type { MakeStore, StoreUnderTest } from './store-fixtures.js';
 
 export type { MakeStore, StoreUnderTest } from './store-fixtures.js';
 
-/** The store of the running test. */
-export interface ContractContext {
-  readonly store: Store;
+/** The repository of the running test. */
+export interface ContractContext<R = Store> {
+  readonly store: R;
 }
 
 export function runStoreContract(name: string, makeStore: MakeStore): void {
@@ -38,8 +40,14 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     });
 
     streamsContract(context);
-    historyContract(context);
-    deliveryContract(context);
+    runtimeContract(context);
+    runsContract(context);
+    recoveriesContract(context);
+    eventsContract(context);
+    alertsContract(context);
+    outboxContract(context);
     enginesContract(context);
+    retentionContract(context);
+    maintenanceContract(context);
   });
 }
