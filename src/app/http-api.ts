@@ -4,7 +4,7 @@ import type { Config } from '../config/types.js';
 import type { Redactor } from '../domain/redact.js';
 import type { EventJournal } from '../events/event-journal.js';
 import { buildApp } from '../http/app.js';
-import { streamPersistence } from '../http/stream-persistence.js';
+import { StreamService } from '../reconcile/stream-service.js';
 import type { StreamwardenMetrics } from '../metrics/streamwarden-metrics.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -60,7 +60,7 @@ export function createHttpApi(w: HttpApiWiring): HttpApi {
     engines: w.enginePool.registry,
     engineOf: (id) => w.enginePool.binding.engineOf(id),
     references: { rtmpServers: config.rtmpServers.map((s) => s.id), notifiers: config.notifiers.map((n) => n.id) },
-    persistence: streamPersistence({ store: () => w.store.current(), reconciler: loop.reconciler, target: loop.target, readDesired: loop.readDesired }),
+    streams: new StreamService({ store: () => w.store.current(), reconciler: loop.reconciler, target: loop.target, readDesired: loop.readDesired }),
     isShuttingDown: () => w.phase() === 'stopping',
     ...(config.server.token ? { token: config.server.token } : {}),
   });

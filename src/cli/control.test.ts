@@ -28,7 +28,7 @@ function capture() {
 
 describe('streamwarden start|stop|restart', () => {
   it('POSTs to the stream action and prints what happened: exit 0', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const seen: { method: string; url: string; authorization: string | undefined }[] = [];
     const io = capture();
     const code = await controlStream('start', 'idle', { url: 'http://127.0.0.1:8787', json: false, fetch: injectFetch(h.app, seen) }, io.write, io.error);
@@ -40,7 +40,7 @@ describe('streamwarden start|stop|restart', () => {
   });
 
   it('--json prints the stream', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.runFor('cam', 2);
     const io = capture();
     const code = await controlStream('stop', 'cam', { url: 'http://127.0.0.1:8787', json: true, fetch: injectFetch(h.app) }, io.write, io.error);
@@ -49,7 +49,7 @@ describe('streamwarden start|stop|restart', () => {
   });
 
   it('exits 1 with the API’s error message on a 4xx', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const io = capture();
     expect(await controlStream('restart', 'nope', { url: 'http://127.0.0.1:8787', json: false, fetch: injectFetch(h.app) }, io.write, io.error)).toBe(1);
     expect(io.err).toEqual(['streamwarden: restart nope: no stream with id "nope" (404 STREAM_NOT_FOUND)']);
@@ -61,7 +61,7 @@ describe('streamwarden start|stop|restart', () => {
   });
 
   it('sends the token as a bearer token; a wrong one is reported', async () => {
-    const h = appHarness({ token: 'cli-token-1234' });
+    const h = await appHarness({ token: 'cli-token-1234' });
     const seen: { method: string; url: string; authorization: string | undefined }[] = [];
     const ok = capture();
     expect(await controlStream('start', 'idle', { url: 'http://127.0.0.1:8787', json: false, token: 'cli-token-1234', fetch: injectFetch(h.app, seen) }, ok.write, ok.error)).toBe(0);
@@ -84,7 +84,7 @@ describe('streamwarden start|stop|restart', () => {
   });
 
   it('status reads the list through the same client', async () => {
-    const h = appHarness({ token: 'cli-token-1234' });
+    const h = await appHarness({ token: 'cli-token-1234' });
     const io = capture();
     expect(await showStatus({ url: 'http://127.0.0.1:8787', json: false, token: 'cli-token-1234', fetch: injectFetch(h.app) }, io.write, io.error)).toBe(0);
     expect(io.out[0]).toMatch(/^ID\s+STATE/);

@@ -9,7 +9,7 @@ import type { MetricsEndpoint } from './routes/metrics.js';
 import type { HealthComponent } from './health-report.js';
 import type { SseOptions } from './sse.js';
 import type { StreamReferences } from '../config/stream-body.js';
-import type { StreamPersistence } from './stream-persistence.js';
+import type { StreamService } from '../reconcile/stream-service.js';
 
 export interface AppDeps {
   readonly supervisor: Supervisor;
@@ -30,8 +30,8 @@ export interface AppDeps {
   readonly watchdog?: { view(streamId: string): WatchdogStreamView | undefined };
   /** GET /metrics exists only when the daemon has metrics. */
   readonly metrics?: MetricsEndpoint;
-  /** The store and reconciler behind API changes; absent: changes go to the supervisor directly, in memory. */
-  readonly persistence?: StreamPersistence;
+  /** API changes of streams: persisted, then applied by the reconciler. */
+  readonly streams: StreamService;
   /** The engine pool; /api/v1/engines exists only when the daemon has one. */
   readonly engines?: EngineRegistry;
   /** The engine a stream on a pool holds now (shown in the stream's `engine`). */

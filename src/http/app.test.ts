@@ -7,7 +7,7 @@ const TOKEN = 'the-api-token-123';
 
 describe('http app', () => {
   it('GET /api/v1/streams lists every stream with the contract fields, as a bare array', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.runFor('cam', 3);
     const response = await h.app.inject('/api/v1/streams');
     expect(response.statusCode).toBe(200);
@@ -32,7 +32,7 @@ describe('http app', () => {
   });
 
   it('answers 404 with a JSON error body for an unknown route', async () => {
-    const response = await appHarness().app.inject('/api/v1/nothing');
+    const response = await (await appHarness()).app.inject('/api/v1/nothing');
     expect(response.statusCode).toBe(404);
     expect(response.json<ErrorBody>().error.code).toBe('NOT_FOUND');
   });
@@ -48,7 +48,7 @@ describe('http app', () => {
     ];
 
     it.each(writes)('%s %s needs the bearer token: 401 without it, changing nothing', async (method, url) => {
-      const h = appHarness({ token: TOKEN });
+      const h = await appHarness({ token: TOKEN });
       const spawned = h.runner.spawned.length;
       for (const authorization of [undefined, 'Bearer wrong-token', `Basic ${TOKEN}`, TOKEN, 'Bearer ']) {
         const response = await h.app.inject({
@@ -81,13 +81,13 @@ describe('http app', () => {
     ];
 
     it.each(reads)('GET %s is open without the token: reads carry no secret', async (url) => {
-      const response = await appHarness({ token: TOKEN }).app.inject(url);
+      const response = await (await appHarness({ token: TOKEN })).app.inject(url);
       expect(response.statusCode).toBe(200);
       expect(response.body).not.toContain(TOKEN);
     });
 
     it('accepts the right token on reads and writes', async () => {
-      const h = appHarness({ token: TOKEN });
+      const h = await appHarness({ token: TOKEN });
       const headers = { authorization: `Bearer ${TOKEN}` };
       expect((await h.app.inject({ url: '/api/v1/streams', headers })).statusCode).toBe(200);
       expect((await h.app.inject({ method: 'POST', url: '/api/v1/streams/idle/start', headers })).statusCode).toBe(202);
@@ -95,7 +95,7 @@ describe('http app', () => {
     });
 
     it('leaves the probes open: /livez, /readyz, /healthz and their /health/ aliases without verbose', async () => {
-      const h = appHarness({ token: TOKEN });
+      const h = await appHarness({ token: TOKEN });
       for (const url of ['/livez', '/readyz', '/healthz', '/health/liveness', '/health/readiness', '/healthz?verbose=0']) {
         const response = await h.app.inject(url);
         expect(response.statusCode, url).toBe(200);
@@ -105,7 +105,7 @@ describe('http app', () => {
   });
 
   it('refuses changes with 503 SHUTTING_DOWN while the daemon shuts down, and still answers reads', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.daemon.phase = 'stopping';
     const spawned = h.runner.spawned.length;
     for (const [method, url] of [
@@ -123,7 +123,7 @@ describe('http app', () => {
   });
 
   it('never shows a secret in a 404 message', async () => {
-    const response = await appHarness().app.inject(`/rtmp://host/live/${SECRET}`);
+    const response = await (await appHarness()).app.inject(`/rtmp://host/live/${SECRET}`);
     expect(response.statusCode).toBe(404);
     expect(response.body).not.toContain(SECRET);
   });

@@ -1,18 +1,24 @@
 /**
- * The HTTP app over a real Supervisor driven by a fake clock and fake processes, for route tests
- * with `inject` (no network, no sleeping):
+ * The HTTP app over a real Supervisor driven by a fake clock and fake processes, with the real
+ * write path (an in-memory SQLite store, the reconciler, the StreamService), for route tests with
+ * `inject` (no network, no sleeping):
  *
- *   const h = appHarness();
+ *   const h = await appHarness();
  *   h.runFor('cam', 3);                 // three progress blocks, one second apart
  *   const res = await h.app.inject('/api/v1/streams/cam');
  */
 import type { FastifyInstance } from 'fastify';
+import { openSqliteStore, type SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import { supervisorTarget } from '../../src/app/supervisor-target.js';
 import { createRedactor } from '../../src/domain/redact.js';
 import type { StreamSpec } from '../../src/domain/stream-spec.js';
 import { buildApp } from '../../src/http/app.js';
 import { EventJournal } from '../../src/events/event-journal.js';
 import { fail, pass, type HealthComponent } from '../../src/http/health-report.js';
 import type { SseOptions } from '../../src/http/sse.js';
+import { Reconciler, storeDesired } from '../../src/reconcile/reconciler.js';
+import { settlingTarget } from '../../src/reconcile/settling-target.js';
+import { StreamService } from '../../src/reconcile/stream-service.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { FakeProcessRunner, type FakeProcess } from '../fakes/fake-process-runner.js';
@@ -61,6 +67,9 @@ export interface AppHarness {
   readonly clock: FakeClock;
   readonly runner: FakeProcessRunner;
   readonly supervisor: Supervisor;
+  /** The streams as stored (owner `api`), which the reconciler applies. */
+  readonly store: SqliteStore;
+  readonly reconciler: Reconciler;
   readonly journal: EventJournal;
   /** Flip the daemon-level state the health components report. */
   readonly daemon: { live: boolean; phase: 'starting' | 'running' | 'stopping' };
@@ -72,11 +81,15 @@ export interface AppHarness {
   exitSignalled(): void;
 }
 
-export function appHarness(options: AppHarnessOptions = {}): AppHarness {
+export async function appHarness(options: AppHarnessOptions = {}): Promise<AppHarness> {
   const clock = new FakeClock();
+  const specs = options.specs ?? [streamSpec('cam'), streamSpec('idle', { desired: 'stopped' })];
+  const store = await openSqliteStore({ path: ':memory:', clock });
+  for (const spec of specs) await store.putStream({ spec, owner: 'api' });
   const runner = new FakeProcessRunner();
   const redact = createRedactor([SECRET, ...(options.token ? [options.token] : [])]);
-  const supervisor = new Supervisor(options.specs ?? [streamSpec('cam'), streamSpec('idle', { desired: 'stopped' })], {
+  // As a daemon boots: the stored streams exist (stopped) before the first reconcile starts them.
+  const supervisor = new Supervisor(specs, {
     clock,
     runner,
     ffmpeg: { path: 'ffmpeg', capabilities: { version: 'x', options: new Set() } },
@@ -92,8 +105,15 @@ export function appHarness(options: AppHarnessOptions = {}): AppHarness {
     { name: 'reconcile', kind: 'readiness', check: () => (daemon.phase === 'starting' ? fail('starting') : pass('done')) },
     { name: 'shutdown', kind: 'readiness', check: () => (daemon.phase === 'stopping' ? fail('shutting down') : pass('no')) },
   ];
+  const target = settlingTarget(supervisorTarget(supervisor));
+  const readDesired = storeDesired(store);
+  const reconciler = new Reconciler({ target, readDesired, clock, logger: silentLogger, ready: Promise.resolve() });
   if (options.startStreams === false) daemon.phase = 'starting';
-  else supervisor.startDesired();
+  else {
+    reconciler.start();
+    await until(() => reconciler.status().ready, 'the reconciler to be ready');
+    await reconciler.reconcileNow();
+  }
 
   const app = buildApp({
     supervisor,
@@ -103,6 +123,7 @@ export function appHarness(options: AppHarnessOptions = {}): AppHarness {
     redact,
     references: { rtmpServers: ['local'], notifiers: ['ops'] },
     isShuttingDown: () => daemon.phase === 'stopping',
+    streams: new StreamService({ store: () => store, reconciler, target, readDesired }),
     ...(options.token !== undefined && { token: options.token }),
     ...(options.sse !== undefined && { sse: options.sse }),
     ...(options.webDir !== undefined && { webDir: options.webDir }),
@@ -120,6 +141,8 @@ export function appHarness(options: AppHarnessOptions = {}): AppHarness {
     clock,
     runner,
     supervisor,
+    store,
+    reconciler,
     journal,
     daemon,
     process,

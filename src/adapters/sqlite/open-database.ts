@@ -42,9 +42,11 @@ function ensurePrivateFile(path: string): void {
 }
 
 export function openDatabase(options: OpenDatabaseOptions): Database.Database {
-  ensurePrivateFile(options.path);
+  // `:memory:` is SQLite's private in-process database (tests): no file to create or protect.
+  const inMemory = options.path === ':memory:';
+  if (!inMemory) ensurePrivateFile(options.path);
   const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS));
-  const db = new Database(options.path, { fileMustExist: true, timeout: busyTimeoutMs });
+  const db = new Database(options.path, { fileMustExist: !inMemory, timeout: busyTimeoutMs });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

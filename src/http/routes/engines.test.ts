@@ -102,7 +102,7 @@ describe('engine routes', () => {
   });
 
   it('works inside the daemon app (auth, empty bodies, error mapping)', async () => {
-    const h = appHarness({ token: 'tok' });
+    const h = await appHarness({ token: 'tok' });
     const engines = new EngineRegistry({ clock: h.clock, health: { graceMs: 0 } });
     engines.add(spec('a'));
     engines.recordPoll('a', { kind: 'ok', at: h.clock.now(), durationMs: 1, message: 'ok' });

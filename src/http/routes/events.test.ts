@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { appHarness, SECRET, until } from '../../../test/helpers/app-harness.js';
+import { appHarness, type AppHarness, SECRET, until } from '../../../test/helpers/app-harness.js';
 import type { ErrorBody } from '../errors.js';
 
 interface SseFrame {
@@ -30,7 +30,7 @@ function parseFrames(text: string): SseFrame[] {
 }
 
 /** Opens the event stream with inject and collects what arrives (read as fast as it comes). */
-async function open(h: ReturnType<typeof appHarness>, options: { url?: string; headers?: Record<string, string>; read?: boolean } = {}) {
+async function open(h: AppHarness, options: { url?: string; headers?: Record<string, string>; read?: boolean } = {}) {
   const response = await h.app.inject({ method: 'GET', url: options.url ?? '/api/v1/events', headers: options.headers ?? {}, payloadAsStream: true });
   const stream: Readable = response.stream();
   let text = '';
@@ -54,7 +54,7 @@ async function open(h: ReturnType<typeof appHarness>, options: { url?: string; h
 
 describe('GET /api/v1/events', () => {
   it('streams state, health and recovery events with ids, after a retry hint', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const client = await open(h);
     expect(client.response.statusCode).toBe(200);
     expect(client.response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
@@ -78,7 +78,7 @@ describe('GET /api/v1/events', () => {
   });
 
   it('replays what a client missed after Last-Event-ID, then continues live', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.runFor('cam', 2);
     h.process('cam').exit({ code: 1, signal: null });
     const all = h.journal.since(0).events;
@@ -101,7 +101,7 @@ describe('GET /api/v1/events', () => {
   });
 
   it('sends resync first when the missed events are gone (or the id is unknown), then what it still has', async () => {
-    const h = appHarness({ journalCapacity: 2 });
+    const h = await appHarness({ journalCapacity: 2 });
     const before = h.journal.lastId;
     h.runFor('cam', 2);
     h.process('cam').exit({ code: 1, signal: null });
@@ -117,7 +117,7 @@ describe('GET /api/v1/events', () => {
   });
 
   it('?recent=N sends the last N events first on a first connection; a Last-Event-ID wins over it', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.runFor('cam', 2);
     h.process('cam').exit({ code: 1, signal: null });
     const all = h.journal.since(0).events;
@@ -136,7 +136,7 @@ describe('GET /api/v1/events', () => {
   });
 
   it('?stream=ID keeps only that stream’s events', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const client = await open(h, { url: '/api/v1/events?stream=idle' });
     h.runFor('cam', 2);
     await h.app.inject({ method: 'POST', url: '/api/v1/streams/idle/start' });
@@ -146,7 +146,7 @@ describe('GET /api/v1/events', () => {
   });
 
   it('sends a heartbeat comment every 15 s of (fake) clock time', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const client = await open(h);
     await client.until((f) => f.length === 1, 'the retry hint');
     h.clock.advance(15_000);
@@ -155,7 +155,7 @@ describe('GET /api/v1/events', () => {
   });
 
   it('disconnects a client that does not read once its queue passes the bound; the others carry on', async () => {
-    const h = appHarness({ sse: { maxQueuedBytes: 4_096 } });
+    const h = await appHarness({ sse: { maxQueuedBytes: 4_096 } });
     const slow = await open(h, { read: false });
     const fast = await open(h);
     expect(h.journal.subscriberCount).toBe(2);
@@ -172,7 +172,7 @@ describe('GET /api/v1/events', () => {
   });
 
   it('ends every open stream when the app closes, and forgets clients that go away', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const client = await open(h);
     const leaving = await open(h);
     expect(h.journal.subscriberCount).toBe(2);
@@ -184,7 +184,7 @@ describe('GET /api/v1/events', () => {
   });
 
   it('is open without the token when one is set: events are masked reads', async () => {
-    const h = appHarness({ token: 'events-token-1' });
+    const h = await appHarness({ token: 'events-token-1' });
     const client = await open(h);
     expect(client.response.statusCode).toBe(200);
     await client.until((f) => f.some((x) => x.retry === '3000'), 'the retry hint');
@@ -192,7 +192,7 @@ describe('GET /api/v1/events', () => {
   });
 
   it('rejects a malformed stream filter or Last-Event-ID query with 400', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     for (const url of ['/api/v1/events?stream=NOT%20AN%20ID', '/api/v1/events?lastEventId=abc']) {
       const response = await h.app.inject(url);
       expect(response.statusCode, url).toBe(400);

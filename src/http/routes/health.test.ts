@@ -9,7 +9,7 @@ const ALIASES = [
 
 describe('health endpoints', () => {
   it.each(ALIASES)('%s and %s answer the same', async (short, long) => {
-    const h = appHarness();
+    const h = await appHarness();
     for (const live of [true, false]) {
       h.daemon.live = live;
       const a = await h.app.inject(short);
@@ -21,14 +21,14 @@ describe('health endpoints', () => {
   });
 
   it('/livez looks only at the daemon itself: starting, stopping and broken streams do not fail it', async () => {
-    const h = appHarness({ startStreams: false });
+    const h = await appHarness({ startStreams: false });
     expect((await h.app.inject('/livez')).statusCode).toBe(200);
     h.daemon.phase = 'stopping';
     expect((await h.app.inject('/livez')).statusCode).toBe(200);
   });
 
   it('/readyz is 503 before the first reconcile and while shutting down, 200 in between', async () => {
-    const h = appHarness({ startStreams: false });
+    const h = await appHarness({ startStreams: false });
     const starting = await h.app.inject('/readyz?verbose');
     expect(starting.statusCode).toBe(503);
     expect(starting.json<HealthReport>()).toEqual({
@@ -49,7 +49,7 @@ describe('health endpoints', () => {
 
   it('/healthz?verbose lists every component and every stream; a crash-looping stream fails its component, the report only warns', async () => {
     const restart = { ...streamSpec('cam').restart, budget: { restarts: 2, withinMs: 60_000 } };
-    const h = appHarness({ specs: [streamSpec('cam', { restart }), streamSpec('idle', { desired: 'stopped' })] });
+    const h = await appHarness({ specs: [streamSpec('cam', { restart }), streamSpec('idle', { desired: 'stopped' })] });
     h.runFor('cam', 2);
     const healthy = await h.app.inject('/healthz?verbose');
     expect(healthy.statusCode).toBe(200);
@@ -73,7 +73,7 @@ describe('health endpoints', () => {
   });
 
   it('/healthz fails when the daemon itself does', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.daemon.live = false;
     const response = await h.app.inject('/health/detailed');
     expect(response.statusCode).toBe(503);

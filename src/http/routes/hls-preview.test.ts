@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appHarness, SECRET, streamSpec } from '../../../test/helpers/app-harness.js';
+import { appHarness, type AppHarness, SECRET, streamSpec } from '../../../test/helpers/app-harness.js';
 import type { ErrorBody } from '../errors.js';
 import type { StreamDetailDto, StreamDto } from '../stream-dto.js';
 
@@ -21,7 +21,7 @@ beforeAll(() => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function harness() {
+function harness(): Promise<AppHarness> {
   return appHarness({
     specs: [
       streamSpec('cam', { source: { kind: 'args', args: ['-re', '-i', 'in.mp4', '-f', 'hls', path.join(hlsDir, 'index.m3u8')] } }),
@@ -33,7 +33,7 @@ function harness() {
 
 describe('GET /api/v1/streams/:id/hls/:file', () => {
   it('says in the stream DTO which streams have a preview, never for a path holding a secret', async () => {
-    const h = harness();
+    const h = await harness();
     const list = (await h.app.inject('/api/v1/streams')).json<StreamDto[]>();
     expect(list.map((s) => [s.id, s.preview])).toEqual([
       ['cam', { hls: '/api/v1/streams/cam/hls/index.m3u8' }],
@@ -46,7 +46,7 @@ describe('GET /api/v1/streams/:id/hls/:file', () => {
   });
 
   it('serves the playlist and its segments with media types and cache headers', async () => {
-    const h = harness();
+    const h = await harness();
     const playlist = await h.app.inject('/api/v1/streams/cam/hls/index.m3u8');
     expect(playlist.statusCode).toBe(200);
     expect(playlist.headers['content-type']).toBe('application/vnd.apple.mpegurl');
@@ -69,14 +69,14 @@ describe('GET /api/v1/streams/:id/hls/:file', () => {
     '/api/v1/streams/rtmp/hls/index.m3u8',
     `/api/v1/streams/keyed/hls/${SECRET}.m3u8`,
   ])('answers 404 for %s', async (url) => {
-    const response = await harness().app.inject(url);
+    const response = await (await harness()).app.inject(url);
     expect(response.statusCode).toBe(404);
     expect(response.json<ErrorBody>().error.code).toBe('NOT_FOUND');
     expect(response.body).not.toContain(SECRET);
   });
 
   it('answers 404 STREAM_NOT_FOUND for an unknown stream', async () => {
-    const response = await harness().app.inject('/api/v1/streams/nope/hls/index.m3u8');
+    const response = await (await harness()).app.inject('/api/v1/streams/nope/hls/index.m3u8');
     expect(response.statusCode).toBe(404);
     expect(response.json<ErrorBody>().error.code).toBe('STREAM_NOT_FOUND');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appHarness, SECRET, streamSpec, until } from '../../../test/helpers/app-harness.js';
+import { appHarness, type AppHarness, SECRET, streamSpec, until } from '../../../test/helpers/app-harness.js';
 import type { ErrorBody } from '../errors.js';
 import type { StreamDetailDto, StreamDto } from '../stream-dto.js';
 
@@ -20,7 +20,7 @@ function pipelineBody(id: string, extra: Record<string, unknown> = {}) {
 
 describe('POST /api/v1/streams', () => {
   it('creates a stream as a config entry would (defaults, references), starts it, and answers 201 with a Location', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams', payload: pipelineBody('radio', { rtmpServer: 'local', restart: { backoffMax: '30s' } }) });
     expect(response.statusCode, response.body).toBe(201);
     expect(response.headers.location).toBe('/api/v1/streams/radio');
@@ -45,7 +45,7 @@ describe('POST /api/v1/streams', () => {
   });
 
   it('creates a stopped stream without starting it', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const spawned = h.runner.spawned.length;
     const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams', payload: pipelineBody('quiet', { desired: 'stopped' }) });
     expect(response.statusCode).toBe(201);
@@ -54,7 +54,7 @@ describe('POST /api/v1/streams', () => {
   });
 
   it('refuses a duplicate id with 409 STREAM_EXISTS and leaves the existing stream alone', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const before = h.supervisor.get('cam').spec;
     const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams', payload: pipelineBody('cam') });
     expect(response.statusCode).toBe(409);
@@ -64,7 +64,7 @@ describe('POST /api/v1/streams', () => {
   });
 
   it('reports every problem of a bad body with its path in one 400 INVALID_STREAM, creating nothing', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const response = await h.app.inject({
       method: 'POST',
       url: '/api/v1/streams',
@@ -96,7 +96,7 @@ describe('POST /api/v1/streams', () => {
   });
 
   it('refuses a body that is not an object with 400 BAD_REQUEST', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams', payload: [1, 2, 3] });
     expect(response.statusCode).toBe(400);
     expect(response.json<ErrorBody>().error).toEqual({ code: 'BAD_REQUEST', message: 'body must be object' });
@@ -106,7 +106,7 @@ describe('POST /api/v1/streams', () => {
     ['a ${VAR} reference', pipelineBody('envy', { name: '${AWS_SECRET_ACCESS_KEY}' }), 'name: environment variables ("${…}") are not substituted in API requests; send the value itself'],
     ['a masked value on create', pipelineBody('masked', { output: 'rtmp://127.0.0.1/live/***' }), 'output: holds a masked value ("***") that matches no stored secret here; send the full value (secrets are write-only)'],
   ])('refuses %s with 400 INVALID_STREAM', async (_what, payload, issue) => {
-    const h = appHarness();
+    const h = await appHarness();
     const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams', payload });
     expect(response.statusCode).toBe(400);
     expect(response.json<ErrorBody>().error).toMatchObject({ code: 'INVALID_STREAM', issues: [issue] });
@@ -114,7 +114,7 @@ describe('POST /api/v1/streams', () => {
   });
 
   it('refuses broken JSON, a missing body, a foreign content type and an oversized body', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const broken = await h.app.inject({ method: 'POST', url: '/api/v1/streams', headers: json, payload: `{"id": "x", "output": "rtmp://h/live/${SECRET}"` });
     expect(broken.statusCode).toBe(400);
     expect(broken.json<ErrorBody>().error.code).toBe('BAD_REQUEST');
@@ -141,12 +141,12 @@ describe('POST /api/v1/streams', () => {
 });
 
 describe('PUT /api/v1/streams/:id', () => {
-  async function getSpec(h: ReturnType<typeof appHarness>, id: string): Promise<Record<string, unknown>> {
+  async function getSpec(h: AppHarness, id: string): Promise<Record<string, unknown>> {
     return (await h.app.inject(`/api/v1/streams/${id}`)).json<StreamDetailDto>().spec;
   }
 
   it('sending back the GET spec unchanged keeps the stored secrets and does not restart the stream', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.runFor('cam', 2);
     const spec = await getSpec(h, 'cam');
     expect(JSON.stringify(spec)).not.toContain(SECRET);
@@ -157,7 +157,7 @@ describe('PUT /api/v1/streams/:id', () => {
   });
 
   it('a changed spec with masked values restarts the stream with the real secrets', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.runFor('cam', 2);
     const spec = await getSpec(h, 'cam');
     const args = spec.args as string[];
@@ -180,7 +180,7 @@ describe('PUT /api/v1/streams/:id', () => {
   });
 
   it('refuses a masked value moved to another field, changing nothing', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const spec = await getSpec(h, 'cam');
     const response = await h.app.inject({ method: 'PUT', url: '/api/v1/streams/cam', payload: { ...spec, name: 'rtmp://127.0.0.1/live/***' } });
     expect(response.statusCode).toBe(400);
@@ -192,7 +192,7 @@ describe('PUT /api/v1/streams/:id', () => {
   });
 
   it('keeps a stopped stream stopped when the body does not say `desired`, and takes the id from the path', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const { id: _id, desired: _desired, ...rest } = await getSpec(h, 'idle');
     const response = await h.app.inject({ method: 'PUT', url: '/api/v1/streams/idle', payload: { ...rest, name: 'Still idle' } });
     expect(response.statusCode, response.body).toBe(200);
@@ -201,14 +201,14 @@ describe('PUT /api/v1/streams/:id', () => {
   });
 
   it('starts or stops a stream when the body changes `desired`', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const spec = await getSpec(h, 'idle');
     const response = await h.app.inject({ method: 'PUT', url: '/api/v1/streams/idle', payload: { ...spec, desired: 'running' } });
     expect(response.json<StreamDetailDto>()).toMatchObject({ desired: 'running', state: 'starting' });
   });
 
   it('answers 400 for a bad body or a mismatched id and 404 for an unknown stream, changing nothing', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const spec = await getSpec(h, 'cam');
     const before = h.supervisor.get('cam').spec;
     const mismatch = await h.app.inject({ method: 'PUT', url: '/api/v1/streams/cam', payload: { ...spec, id: 'other' } });

@@ -14,7 +14,7 @@ import { SECRET, streamSpec, until } from '../../../test/helpers/app-harness.js'
 import { buildApp } from '../app.js';
 import { EventJournal } from '../../events/event-journal.js';
 import { settlingTarget } from '../../reconcile/settling-target.js';
-import { streamPersistence } from '../stream-persistence.js';
+import { StreamService } from '../../reconcile/stream-service.js';
 
 const body = (id: string) => ({ id, args: ['-re', '-i', 'in.mp4', '-f', 'flv', `rtmp://127.0.0.1/live/${id}`] });
 
@@ -57,7 +57,7 @@ describe('stream routes over the store', () => {
       redact,
       references: { rtmpServers: [], notifiers: [] },
       isShuttingDown: () => false,
-      persistence: streamPersistence({ store: () => (open ? store : undefined), reconciler, target, readDesired }),
+      streams: new StreamService({ store: () => (open ? store : undefined), reconciler, target, readDesired }),
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appHarness, SECRET, streamSpec, until } from '../../../test/helpers/app-harness.js';
+import { appHarness, type AppHarness, SECRET, streamSpec, until } from '../../../test/helpers/app-harness.js';
 import type { ErrorBody } from '../errors.js';
 import type { RunDto, StreamDetailDto, StreamDto } from '../stream-dto.js';
 
@@ -7,7 +7,7 @@ const json = { 'content-type': 'application/json' };
 
 describe('GET /api/v1/streams/:id', () => {
   it('shows the list fields plus the redacted spec, checks, the current run and recent runs', async () => {
-    const h = appHarness({
+    const h = await appHarness({
       specs: [
         streamSpec('cam', {
           source: { kind: 'args', args: ['-i', 'srt://10.0.0.1:9000?passphrase=topsecretpass', '-passphrase', 'argsecret1', '-f', 'flv', `rtmp://a.example/live/${SECRET}`] },
@@ -53,7 +53,7 @@ describe('GET /api/v1/streams/:id', () => {
   });
 
   it('answers 404 STREAM_NOT_FOUND for an unknown stream and 400 for an id that cannot exist', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const missing = await h.app.inject('/api/v1/streams/nope');
     expect(missing.statusCode).toBe(404);
     expect(missing.json<ErrorBody>()).toEqual({ error: { code: 'STREAM_NOT_FOUND', message: 'no stream with id "nope"' } });
@@ -63,7 +63,7 @@ describe('GET /api/v1/streams/:id', () => {
   });
 
   it('names the engine a stream on a pool holds, in the list and the detail', async () => {
-    const h = appHarness({ specs: [streamSpec('cam'), streamSpec('radio')], engineOf: (id) => (id === 'cam' ? 'acer-1' : undefined) });
+    const h = await appHarness({ specs: [streamSpec('cam'), streamSpec('radio')], engineOf: (id) => (id === 'cam' ? 'acer-1' : undefined) });
     const list = (await h.app.inject('/api/v1/streams')).json<StreamDto[]>();
     expect(list.map((s) => [s.id, s.engine])).toEqual([
       ['cam', 'acer-1'],
@@ -75,7 +75,7 @@ describe('GET /api/v1/streams/:id', () => {
 
 describe('DELETE /api/v1/streams/:id', () => {
   it('stops the stream, waits for its process to exit, forgets it: 204', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const proc = h.process('cam');
     const deleting = h.app.inject({ method: 'DELETE', url: '/api/v1/streams/cam' });
     await until(() => proc.signals.length > 0, 'the process to be signalled');
@@ -89,7 +89,7 @@ describe('DELETE /api/v1/streams/:id', () => {
   });
 
   it('answers 404 for an unknown stream', async () => {
-    const response = await appHarness().app.inject({ method: 'DELETE', url: '/api/v1/streams/nope' });
+    const response = await (await appHarness()).app.inject({ method: 'DELETE', url: '/api/v1/streams/nope' });
     expect(response.statusCode).toBe(404);
     expect(response.json<ErrorBody>().error.code).toBe('STREAM_NOT_FOUND');
   });
@@ -97,7 +97,7 @@ describe('DELETE /api/v1/streams/:id', () => {
 
 describe('POST /api/v1/streams/:id/start, /stop, /restart', () => {
   it('start wants a stopped stream running and starts it: 202 with the stream', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams/idle/start' });
     expect(response.statusCode).toBe(202);
     expect(response.json<StreamDto>()).toMatchObject({ id: 'idle', desired: 'running', state: 'starting', pid: 1001 });
@@ -108,13 +108,13 @@ describe('POST /api/v1/streams/:id/start, /stop, /restart', () => {
   });
 
   it('accepts a JSON content type with an empty body', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams/idle/start', headers: json, payload: '' });
     expect(response.statusCode).toBe(202);
   });
 
   it('stop asks the process to stop (SIGINT) and answers at once; stopping a stopped stream is fine', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.runFor('cam', 2);
     const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams/cam/stop' });
     expect(response.statusCode).toBe(202);
@@ -128,7 +128,7 @@ describe('POST /api/v1/streams/:id/start, /stop, /restart', () => {
   });
 
   it('restart stops the running process and starts a new one', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.runFor('cam', 2);
     const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams/cam/restart' });
     expect(response.statusCode).toBe(202);
@@ -139,7 +139,7 @@ describe('POST /api/v1/streams/:id/start, /stop, /restart', () => {
   });
 
   it('restart of a stream that is wanted stopped is 409 ILLEGAL_TRANSITION and starts nothing', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const response = await h.app.inject({ method: 'POST', url: '/api/v1/streams/idle/restart' });
     expect(response.statusCode).toBe(409);
     expect(response.json<ErrorBody>().error).toEqual({
@@ -151,14 +151,14 @@ describe('POST /api/v1/streams/:id/start, /stop, /restart', () => {
   });
 
   it.each(['start', 'stop', 'restart'])('%s of an unknown stream is 404', async (action) => {
-    const response = await appHarness().app.inject({ method: 'POST', url: `/api/v1/streams/nope/${action}` });
+    const response = await (await appHarness()).app.inject({ method: 'POST', url: `/api/v1/streams/nope/${action}` });
     expect(response.statusCode).toBe(404);
     expect(response.json<ErrorBody>().error.code).toBe('STREAM_NOT_FOUND');
   });
 });
 
 describe('GET /api/v1/streams/:id/logs and /runs', () => {
-  function crashOnce(h: ReturnType<typeof appHarness>) {
+  function crashOnce(h: AppHarness) {
     h.runFor('cam', 2);
     const proc = h.process('cam');
     for (let i = 1; i <= 30; i++) proc.stderr(`line ${i}\n`);
@@ -167,7 +167,7 @@ describe('GET /api/v1/streams/:id/logs and /runs', () => {
   }
 
   it('logs: the last N stderr lines of the newest run, redacted; N is bounded', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     crashOnce(h);
     h.process('cam').stderr('new run started\n');
     const response = await h.app.inject('/api/v1/streams/cam/logs?lines=2');
@@ -190,14 +190,14 @@ describe('GET /api/v1/streams/:id/logs and /runs', () => {
   });
 
   it('logs of a stream waiting to restart are the lines of its last run, 100 by default', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     crashOnce(h);
     h.process('cam').stderr(`Connection to rtmp://127.0.0.1/live/cam-${SECRET} refused\n`);
     h.process('cam').exit({ code: 1, signal: null }); // the second run fails too: backoff
     expect(h.supervisor.get('cam').observed).toBe('backoff');
     const response = await h.app.inject('/api/v1/streams/cam/logs');
     expect(response.json()).toEqual({ streamId: 'cam', runId: 2, lines: ['Connection to rtmp://127.0.0.1/live/*** refused'] });
-    const many = appHarness();
+    const many = await appHarness();
     many.runFor('cam', 1);
     for (let i = 1; i <= 150; i++) many.process('cam').stderr(`line ${i}\n`);
     const hundred = (await many.app.inject('/api/v1/streams/cam/logs')).json<{ lines: string[] }>().lines;
@@ -209,7 +209,7 @@ describe('GET /api/v1/streams/:id/logs and /runs', () => {
   });
 
   it('runs: newest first, with the exit reason, code and last error, redacted', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     crashOnce(h);
     const response = await h.app.inject('/api/v1/streams/cam/runs');
     expect(response.statusCode).toBe(200);

@@ -15,18 +15,13 @@
  * start / stop / restart answer 202 Accepted: the intent is recorded and acted on at once, but
  * the process change completes later (watch /api/v1/events or poll the stream).
  *
- * With a store (the daemon), create / update / delete / start / stop are persisted first (owner
- * `api`) and then applied by the reconciler; the request waits for that (stream-persistence.ts).
- * A stream owned by the config file or the controller cannot be changed or deleted here: 409
- * STREAM_OWNED naming its owner. start / stop are allowed on every stream, whoever owns it: they
- * are the user's intent, persisted as its desired state (a reload of the file keeps it). restart
- * changes no desired state and is not persisted. A store that cannot take the write: 503
- * STORE_UNAVAILABLE, nothing changes. Without a store (route tests) changes apply to the
- * supervisor directly and last until the process exits.
+ * create / update / delete / start / stop go through the StreamService (reconcile/stream-service.ts):
+ * persisted first (owner `api`), applied by the reconciler, answered once applied. A stream owned
+ * by the config file or the controller: 409 STREAM_OWNED naming its owner (start / stop are allowed
+ * on every stream). A store that cannot take the write: 503 STORE_UNAVAILABLE, nothing changes.
+ * restart changes no desired state and is not persisted: it goes to the supervisor.
  */
 import type { FastifyInstance } from 'fastify';
-import { StreamExistsError, UnknownStreamError } from '../../domain/errors.js';
-import { StreamOwnedError, type Store, type StoredStream } from '../../ports/store.js';
 import type { StreamSupervisor } from '../../supervisor/stream-supervisor.js';
 import type { AppDeps } from '../app-deps.js';
 import { parseStreamBody } from '../../config/stream-body.js';
@@ -52,14 +47,7 @@ export function registerStreamRoutes(app: FastifyInstance, deps: AppDeps): void 
   const now = () => deps.clock.now();
   const detail = (id: string) => toStreamDetailDto(supervisor.get(id), now(), redact, deps.watchdog?.view(id), deps.engineOf?.(id));
   const summary = (stream: StreamSupervisor) => toStreamDto(stream, redact, deps.watchdog?.view(stream.spec.id), deps.engineOf?.(stream.spec.id));
-  const persistence = deps.persistence;
-  /** The stored stream, which the API may change (owner api); 404 / 409 STREAM_OWNED otherwise. */
-  const ownStored = async (store: Store, id: string, ownerOnly: boolean): Promise<StoredStream> => {
-    const stored = await store.getStream(id);
-    if (!stored) throw new UnknownStreamError(id);
-    if (ownerOnly && stored.owner !== 'api') throw new StreamOwnedError(id, stored.owner, 'api');
-    return stored;
-  };
+  const service = deps.streams;
 
   app.get(
     '/api/v1/streams',
@@ -72,16 +60,7 @@ export function registerStreamRoutes(app: FastifyInstance, deps: AppDeps): void 
     { schema: { body: streamBodySchema, response: { 201: streamDetailSchema, ...errorResponses } } },
     async (request, reply) => {
       const spec = parseStreamBody(request.body, { references: deps.references, redact, desiredDefault: 'running' });
-      if (persistence) {
-        const store = persistence.store();
-        if ((await store.getStream(spec.id)) || supervisor.list().some((stream) => stream.spec.id === spec.id)) {
-          throw new StreamExistsError(spec.id);
-        }
-        await store.putStream({ spec, owner: 'api' });
-        await persistence.applied(spec.id);
-      } else {
-        supervisor.add(spec);
-      }
+      await service.create(spec);
       return reply.code(201).header('location', `/api/v1/streams/${spec.id}`).send(detail(spec.id));
     },
   );
@@ -97,30 +76,15 @@ export function registerStreamRoutes(app: FastifyInstance, deps: AppDeps): void 
     { schema: { params: idParams, body: streamBodySchema, response: { 200: streamDetailSchema, ...errorResponses } } },
     async (request) => {
       const { id } = request.params;
-      if (persistence) {
-        const store = persistence.store();
-        const stored = await ownStored(store, id, true);
-        const spec = parseStreamBody(request.body, {
+      await service.update(id, (stored) =>
+        parseStreamBody(request.body, {
           references: deps.references,
           redact,
           desiredDefault: stored.desired,
           pathId: id,
           stored: toStreamEntry(stored.spec),
-        });
-        await store.putStream({ spec, owner: 'api' });
-        if (spec.desired !== stored.desired) await store.setDesired(id, spec.desired, { owner: 'api' });
-        await persistence.applied(id);
-        return detail(id);
-      }
-      const stream = supervisor.get(id);
-      const spec = parseStreamBody(request.body, {
-        references: deps.references,
-        redact,
-        desiredDefault: stream.desired,
-        pathId: id,
-        stored: toStreamEntry(stream.spec),
-      });
-      await supervisor.update(spec);
+        }),
+      );
       return detail(id);
     },
   );
@@ -130,14 +94,7 @@ export function registerStreamRoutes(app: FastifyInstance, deps: AppDeps): void 
     { schema: { params: idParams, response: { 204: { type: 'null' }, ...errorResponses } } },
     async (request, reply) => {
       const { id } = request.params;
-      if (persistence) {
-        const store = persistence.store();
-        await ownStored(store, id, true);
-        await store.deleteStream(id, { owner: 'api' });
-        await persistence.applied(id);
-      } else {
-        await supervisor.remove(id);
-      }
+      await service.remove(id);
       return reply.code(204).send();
     },
   );
@@ -148,15 +105,9 @@ export function registerStreamRoutes(app: FastifyInstance, deps: AppDeps): void 
       { schema: { params: idParams, response: { 202: streamSchema, ...errorResponses } } },
       async (request, reply) => {
         const { id } = request.params;
-        if (persistence && action !== 'restart') {
-          const store = persistence.store();
-          await ownStored(store, id, false);
-          await store.setDesired(id, action === 'start' ? 'running' : 'stopped');
-          await persistence.applied(id);
-          return reply.code(202).send(summary(supervisor.get(id)));
-        }
-        const stream = await supervisor[action](id);
-        return reply.code(202).send(summary(stream));
+        if (action === 'restart') await supervisor.restart(id);
+        else await service.setDesired(id, action === 'start' ? 'running' : 'stopped');
+        return reply.code(202).send(summary(supervisor.get(id)));
       },
     );
   }

@@ -22,7 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the dashboard routes', () => {
   it('serves index.html at / with a strict Content-Security-Policy, revalidated each time', async () => {
-    const response = await appHarness({ webDir: dir }).app.inject('/');
+    const response = await (await appHarness({ webDir: dir })).app.inject('/');
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(response.headers['cache-control']).toBe('no-cache');
@@ -35,7 +35,7 @@ describe('the dashboard routes', () => {
   });
 
   it('serves hashed assets with their content types, cached for good', async () => {
-    const h = appHarness({ webDir: dir });
+    const h = await appHarness({ webDir: dir });
     const script = await h.app.inject('/assets/main-ABC123.js');
     expect(script.statusCode).toBe(200);
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
@@ -48,14 +48,14 @@ describe('the dashboard routes', () => {
   it.each(['/assets/notes.md', '/assets/..%2Fsecret.js', '/assets/.hidden.js', '/assets/missing.js', '/assets/..%2Findex.html', '/index.html'])(
     'answers 404 for %s',
     async (url) => {
-      const response = await appHarness({ webDir: dir }).app.inject(url);
+      const response = await (await appHarness({ webDir: dir })).app.inject(url);
       expect(response.statusCode).toBe(404);
       expect(response.json<ErrorBody>().error.code).toBe('NOT_FOUND');
     },
   );
 
   it('says the dashboard is not built when dist/web is missing, and the API still answers', async () => {
-    const h = appHarness({ webDir: path.join(dir, 'nope') });
+    const h = await appHarness({ webDir: path.join(dir, 'nope') });
     const response = await h.app.inject('/');
     expect(response.statusCode).toBe(404);
     expect(response.json<ErrorBody>().error.message).toMatch(/not built: run `npm run build`/);
@@ -63,6 +63,6 @@ describe('the dashboard routes', () => {
   });
 
   it('is open with a token set (a read)', async () => {
-    expect((await appHarness({ webDir: dir, token: 'tok-ui-1' }).app.inject('/')).statusCode).toBe(200);
+    expect((await (await appHarness({ webDir: dir, token: 'tok-ui-1' })).app.inject('/')).statusCode).toBe(200);
   });
 });

@@ -1,3 +1,6 @@
+import { supervisorTarget } from '../../app/supervisor-target.js';
+import { settlingTarget } from '../../reconcile/settling-target.js';
+import { StreamService } from '../../reconcile/stream-service.js';
 import { describe, expect, it } from 'vitest';
 import { appHarness } from '../../../test/helpers/app-harness.js';
 import { ffprobeCheck, KEY, spec, watchdogHarness } from '../../../test/helpers/watchdog-harness.js';
@@ -8,7 +11,7 @@ import type { StreamDto, StreamDetailDto, WatchdogStatusDto } from '../stream-dt
 
 describe('GET /api/v1/watchdog/status', () => {
   it('without a watchdog: reports per stream what the fast layer knows, with null for what nobody knows yet', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     const start = h.clock.now();
     const first = (await h.app.inject('/api/v1/watchdog/status')).json<WatchdogStatusDto>();
     expect(first).toEqual({
@@ -72,7 +75,7 @@ describe('GET /api/v1/watchdog/status', () => {
   });
 
   it('is open without the token when one is set (a masked read)', async () => {
-    const response = await appHarness({ token: 'tok-tok-tok' }).app.inject('/api/v1/watchdog/status');
+    const response = await (await appHarness({ token: 'tok-tok-tok' })).app.inject('/api/v1/watchdog/status');
     expect(response.statusCode).toBe(200);
     expect(response.body).not.toContain('tok-tok-tok');
   });
@@ -98,6 +101,8 @@ describe('with the watchdog layer', () => {
         redact,
         references: { rtmpServers: ['local'], notifiers: ['ops'] },
         isShuttingDown: () => false,
+        // Reads only: no store, so any write would be refused.
+        streams: new StreamService({ store: () => undefined, reconciler: { reconcileNow: () => Promise.resolve() }, target: settlingTarget(supervisorTarget(x.supervisor)), readDesired: () => Promise.resolve(new Map()) }),
       });
       await x.run(8_000);
       const healthyAt = x.clock.now();
