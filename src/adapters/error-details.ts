@@ -1,10 +1,8 @@
-/** What a thrown value says, for adapters that report Node system errors: its errno code and message. */
+/** What a thrown value says, for adapters that report Node system errors: its errno code (and message, from the domain). */
 
 /** `ENOENT`, `EAGAIN`, …; undefined when the value carries no string `code`. */
 export function errnoCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { errorMessage } from '../domain/error-message.js';

@@ -1,7 +1,7 @@
 /** Which ffmpeg and ffprobe the daemon runs, and what that ffmpeg can do. */
 import { detectCapabilities } from '../adapters/ffmpeg/detect-capabilities.js';
 import { locateFfmpeg, locateFfprobe } from '../adapters/ffmpeg/locate.js';
-import { errorMessage } from '../adapters/error-details.js';
+import { errorMessage } from '../domain/error-message.js';
 import type { FfmpegConfig } from '../config/types.js';
 import type { FfmpegCapabilities } from '../domain/ffmpeg-capabilities.js';
 import type { Logger } from '../ports/logger.js';

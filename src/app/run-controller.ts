@@ -6,6 +6,7 @@ import { systemClock } from '../adapters/system-clock.js';
 import { loadControllerStreams } from '../controller/controller-streams.js';
 import { startReferenceController } from '../controller/reference-controller.js';
 import { ConfigError } from '../domain/errors.js';
+import { errorMessage } from '../domain/error-message.js';
 
 export interface ControllerCommandIo {
   readonly out: (line: string) => void;
@@ -43,7 +44,7 @@ export async function runController(opts: ControllerCommandOptions, io: Controll
       ...(token ? { token } : {}),
     });
   } catch (error) {
-    io.err(`streamwarden controller: could not start: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`streamwarden controller: could not start: ${errorMessage(error)}`);
     return 1;
   }
   io.out(`streamwarden controller: ${streams.length} stream${streams.length === 1 ? '' : 's'}; page ${controller.url}/, events ${controller.eventsUrl}`);

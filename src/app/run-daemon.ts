@@ -9,6 +9,7 @@
 import { killAllGroupsSync } from '../adapters/ffmpeg/node-process-runner.js';
 import type { Config } from '../config/types.js';
 import { startDaemon, type Daemon } from './daemon.js';
+import { errorMessage } from '../domain/error-message.js';
 
 export async function runDaemon(config: Config, options: { port?: number; configPath?: string } = {}): Promise<number> {
   // Only the plain runner's groups are in this registry: FIFO-runner processes are never killed here.
@@ -20,7 +21,7 @@ export async function runDaemon(config: Config, options: { port?: number; config
   try {
     daemon = await startDaemon(config, options);
   } catch (error) {
-    process.stderr.write(`streamwarden: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`streamwarden: could not start: ${errorMessage(error)}\n`);
     return 1;
   }
 

@@ -8,7 +8,7 @@
  * a later attempt.
  */
 import { openSqliteStore } from '../adapters/sqlite/sqlite-store.js';
-import { errorMessage } from '../adapters/error-details.js';
+import { errorMessage } from '../domain/error-message.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { StoreUnavailableError, type Store } from '../ports/store.js';

@@ -2,6 +2,7 @@
  * The CLI's side of the HTTP API: one request, its JSON answer, or a message that says what went
  * wrong (the API's own error message for a 4xx / 5xx, the cause when the daemon is unreachable).
  */
+import { errorMessage } from '../domain/error-message.js';
 export interface ApiOptions {
   /** The daemon's base URL, e.g. http://127.0.0.1:8787. */
   readonly url: string;
@@ -41,7 +42,7 @@ export async function callApi<T>(method: 'GET' | 'POST', path: string, options: 
       signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
   } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : errorMessage(error);
     return { ok: false, status: undefined, message: `cannot reach the daemon at ${endpoint.origin}: ${cause}` };
   }
   const text = await response.text();

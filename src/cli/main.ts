@@ -13,6 +13,7 @@ import { registerControllerCommand } from './controller-command.js';
 import { registerNotifyCommand } from './notify-command.js';
 import { runDaemon } from '../app/run-daemon.js';
 import { showStatus } from './status.js';
+import { errorMessage } from '../domain/error-message.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:8787';
 
@@ -108,7 +109,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // help and version are not errors; everything else commander rejects is a usage error.
       return error.exitCode === 0 ? 0 : 2;
     }
-    err(`streamwarden: ${error instanceof Error ? error.message : String(error)}`);
+    err(`streamwarden: ${errorMessage(error)}`);
     return 1;
   }
   return exitCode;

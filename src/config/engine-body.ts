@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseConditions } from '../domain/http-conditions.js';
 import { InvalidEngineError } from '../domain/engines/engine-errors.js';
 import { DEFAULT_ENGINE_CAPACITY, ENGINE_ID_PATTERN, STATUS_PATH_PATTERN, type EngineSpec } from '../domain/engines/engine-spec.js';
+import { errorMessage } from '../domain/error-message.js';
 
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,62}$/;
 const HOST = /^(?:[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*|\[?[0-9A-Fa-f:.]+\]?)$/;
@@ -36,7 +37,7 @@ export const engineSpecSchema = z
       try {
         parseConditions([condition]);
       } catch (error) {
-        context.addIssue({ code: 'custom', path: ['conditions', i], message: error instanceof Error ? error.message : String(error) });
+        context.addIssue({ code: 'custom', path: ['conditions', i], message: errorMessage(error) });
       }
     });
   });

@@ -12,6 +12,7 @@ import { resolveConfig } from './resolve.js';
 import { checkRules } from './rules.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
+import { errorMessage } from '../domain/error-message.js';
 
 export type { Env } from './env.js';
 
@@ -89,7 +90,7 @@ export function loadConfigText(text: string, env: Env): Config {
     tree = doc.toJS() ?? {};
   } catch (error) {
     // Unresolved aliases and alias bombs surface only when converting.
-    throw new ConfigError([formatIssue({ path: [], message: error instanceof Error ? error.message : String(error) })]);
+    throw new ConfigError([formatIssue({ path: [], message: errorMessage(error) })]);
   }
 
   const substituted = substituteEnv(tree, env);
@@ -119,7 +120,7 @@ export async function loadConfigFile(path: string, env: Env): Promise<Config> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    const reason = READ_ERRORS[code] ?? (error instanceof Error ? error.message : String(error));
+    const reason = READ_ERRORS[code] ?? errorMessage(error);
     throw new ConfigError([formatIssue({ path: [], message: `cannot read config file ${JSON.stringify(path)}: ${reason}` })]);
   }
   return loadConfigText(text, env);

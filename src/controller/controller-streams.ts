@@ -10,6 +10,7 @@ import { loadConfigText, type Env } from '../config/load.js';
 import { substituteEnv } from '../config/env.js';
 import { ConfigError } from '../domain/errors.js';
 import type { StreamEntry } from '../config/stream-entry.js';
+import { errorMessage } from '../domain/error-message.js';
 
 export type { StreamEntry } from '../config/stream-entry.js';
 
@@ -21,7 +22,7 @@ export async function loadControllerStreams(path: string, env: Env): Promise<Str
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError([`(root): cannot read config file ${JSON.stringify(path)}: ${error instanceof Error ? error.message : String(error)}`]);
+    throw new ConfigError([`(root): cannot read config file ${JSON.stringify(path)}: ${errorMessage(error)}`]);
   }
   loadConfigText(text, env);
   const tree: unknown = parseDocument(text, { merge: true }).toJS();

@@ -25,6 +25,7 @@ import { STREAM_ID_PATTERN, type DesiredState } from '../domain/stream-spec.js';
 import type { JsonValue, StreamEntry } from '../config/stream-entry.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import { renderPage } from './page.js';
+import { errorMessage } from '../domain/error-message.js';
 
 export interface ReferenceControllerOptions {
   /** @default '127.0.0.1' */
@@ -239,7 +240,7 @@ export async function startReferenceController(options: ReferenceControllerOptio
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       if (!res.headersSent) sendJson(res, status, { error: { code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message } });
       else res.destroy();
     });

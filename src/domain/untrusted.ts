@@ -3,6 +3,7 @@
  * bodies): every accessor accepts `unknown` and returns a typed value or undefined, so a
  * missing or oddly typed field never throws.
  */
+import { errorMessage } from './error-message.js';
 export type UntrustedRecord = Readonly<Record<string, unknown>>;
 
 export function asRecord(value: unknown): UntrustedRecord | undefined {
@@ -50,6 +51,6 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
     const value: unknown = JSON.parse(text);
     return { ok: true, value };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: errorMessage(error) };
   }
 }

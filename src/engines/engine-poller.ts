@@ -22,6 +22,7 @@ import type { PollOutcome } from '../domain/engines/engine-health.js';
 import type { EngineSpec } from '../domain/engines/engine-spec.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
+import { errorMessage } from '../domain/error-message.js';
 
 /** The slice of the registry the poller needs (EngineRegistry satisfies it). */
 export interface PollTarget {
@@ -289,7 +290,7 @@ export class EnginePoller {
       try {
         client = this.clientOf(spec);
       } catch (error) {
-        settle({ kind: 'failed', message: `cannot poll: ${error instanceof Error ? error.message : String(error)}` }, false);
+        settle({ kind: 'failed', message: `cannot poll: ${errorMessage(error)}` }, false);
         return;
       }
       let pending: Promise<PollAnswer>;
@@ -300,7 +301,7 @@ export class EnginePoller {
       }
       pending.then(
         (answer) => settle(answer, false),
-        (error: unknown) => settle({ kind: 'failed', message: `poll failed: ${error instanceof Error ? error.message : String(error)}` }, false),
+        (error: unknown) => settle({ kind: 'failed', message: `poll failed: ${errorMessage(error)}` }, false),
       );
     });
   }

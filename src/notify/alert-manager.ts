@@ -25,6 +25,7 @@ import type { Redactor } from '../domain/redact.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { AlertState, AlertsRepository, OutboxRepository } from '../ports/store.js';
+import { errorMessage } from '../domain/error-message.js';
 
 export interface AlertManagerOptions {
   readonly store: AlertsRepository & OutboxRepository;
@@ -214,7 +215,7 @@ export class AlertManager {
   private enqueue(task: () => Promise<void>): Promise<void> {
     if (this.closed) return Promise.resolve();
     const run = this.chain.then(task).catch((error: unknown) => {
-      this.options.log?.error({ err: this.options.redact(error instanceof Error ? error.message : String(error)) }, 'alert manager: operation failed');
+      this.options.log?.error({ err: this.options.redact(errorMessage(error)) }, 'alert manager: operation failed');
     });
     this.chain = run;
     return run;

@@ -17,6 +17,7 @@ import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Notifier, SendResult } from '../ports/notifier.js';
 import type { OutboxNotification, OutboxRepository } from '../ports/store.js';
+import { errorMessage } from '../domain/error-message.js';
 
 export type DeliveryResult = 'sent' | 'failed' | 'rate-limited' | 'dropped';
 
@@ -207,6 +208,6 @@ export class OutboxWorker {
   }
 
   private message(error: unknown): string {
-    return this.options.redact(error instanceof Error ? error.message : String(error));
+    return this.options.redact(errorMessage(error));
   }
 }

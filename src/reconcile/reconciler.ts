@@ -19,6 +19,7 @@ import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { StreamsRepository } from '../ports/store.js';
 import { countActions, reconcileDiff, type DesiredEntry, type ObservedEntry, type ReconcileAction, type ReconcileActionKind } from './diff.js';
+import { errorMessage } from '../domain/error-message.js';
 
 /** What the reconciler drives (the Supervisor, through supervisor-target.ts). */
 export interface ReconcileTarget {
@@ -91,7 +92,6 @@ export interface PassReport {
   readonly kept: number;
 }
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export class Reconciler {
   private readonly debounceMs: number;
@@ -233,7 +233,7 @@ export class Reconciler {
       if (this.closed) return undefined;
       observed = this.options.target.list();
     } catch (error) {
-      this.readError = message(error);
+      this.readError = errorMessage(error);
       logger.error({ err: error, retryInMs: this.retryMs }, 'cannot read the desired or observed state; every stream is left as it is');
       this.scheduleRetry();
       return undefined;
@@ -281,7 +281,7 @@ export class Reconciler {
           logger.info({ stream: action.id, action: action.kind }, `reconcile: ${action.kind} ${action.id}`);
         },
         (error: unknown) => {
-          this.failing.set(action.id, { id: action.id, kind: action.kind, at: clock.now(), error: message(error) });
+          this.failing.set(action.id, { id: action.id, kind: action.kind, at: clock.now(), error: errorMessage(error) });
           logger.error({ stream: action.id, action: action.kind, err: error, retryInMs: this.retryMs }, `reconcile: ${action.kind} ${action.id} failed; will retry`);
           this.scheduleRetry();
         },

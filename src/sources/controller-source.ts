@@ -36,6 +36,7 @@ import { StreamOwnedError, type StreamsRepository } from '../ports/store.js';
 import { applyOwnedSet, changedAnything, removeOwned, summarise, upsertOwned } from './owned-streams.js';
 import type { ControllerOptions } from '../config/types.js';
 import { fetchTransport, type SseTransport } from './sse-transport.js';
+import { errorMessage } from '../domain/error-message.js';
 
 export interface ReconnectBackoff {
   /** @default 1000 */
@@ -94,7 +95,6 @@ export interface ControllerStatus {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** `restart.backoffMax: …` under `streams[2]` → `streams[2].restart.backoffMax: …`. */
 export function prefixIssue(prefix: string, issue: string): string {
@@ -231,7 +231,7 @@ export class ControllerSource {
     this.connected = false;
     // An abort we made (heartbeat timeout, oversized event) carries our own reason.
     const reason: unknown = abort.signal.aborted ? abort.signal.reason : error;
-    this.lastError = this.options.redact(errorText(reason));
+    this.lastError = this.options.redact(errorMessage(reason));
     this.attempt++;
     const delay = applyJitter(
       backoffDelay(
@@ -313,7 +313,7 @@ export class ControllerSource {
         // The store could not take it. A new connection brings a new snapshot that covers
         // whatever this event would have changed.
         this.log.error({ event: type, err: error }, 'cannot apply a controller event; reconnecting for a fresh snapshot');
-        if (abort === this.abort) abort.abort(new Error(`cannot apply a ${type} event: ${errorText(error)}`));
+        if (abort === this.abort) abort.abort(new Error(`cannot apply a ${type} event: ${errorMessage(error)}`));
       }
     }
   }

@@ -29,6 +29,7 @@ import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { StreamsRepository } from '../ports/store.js';
 import { applyOwnedSet, changedAnything, summarise, type OwnedApplyReport } from './owned-streams.js';
+import { errorMessage } from '../domain/error-message.js';
 
 export interface FileWatcher {
   close(): void;
@@ -240,7 +241,7 @@ export class FileSource {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? '';
-      const why = READ_ERRORS[code] ?? (error instanceof Error ? error.message : String(error));
+      const why = READ_ERRORS[code] ?? errorMessage(error);
       return this.reject([`(root): cannot read config file ${JSON.stringify(this.path)}: ${why}`], reason, undefined);
     }
     if (!force && text === this.lastText) return { status: 'unchanged-text' };
@@ -285,7 +286,7 @@ export class FileSource {
     try {
       report = await applyOwnedSet(this.options.store, 'file', config.streams);
     } catch (error) {
-      this.lastError = error instanceof Error ? error.message : String(error);
+      this.lastError = errorMessage(error);
       this.log.error({ reason, err: error, retryInMs: this.retryMs }, 'cannot write the config file streams to the store; streams are left as they are');
       this.scheduleRetry();
       return { status: 'failed', error: this.lastError };

@@ -38,6 +38,7 @@ import { specHash } from './spec-hash.js';
 import type { PreparedSource, SourcePreparer } from '../ports/source-preparer.js';
 import type { StreamEventMap } from '../events/stream-events.js';
 import { TypedEvents } from '../events/typed-events.js';
+import { errorMessage } from '../domain/error-message.js';
 
 export interface StreamSupervisorDeps {
   readonly clock: Clock;
@@ -540,7 +541,7 @@ export class StreamSupervisor {
       args = buildArgv(prepared.source, this.deps.ffmpeg.capabilities, { inputIndex: this.inputIndex });
     } catch (error) {
       // Cannot happen for a validated spec; report it as a failure to start rather than throw.
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       args = [];
       this.log.error({ err: message }, 'could not build ffmpeg arguments');
     }
@@ -575,7 +576,7 @@ export class StreamSupervisor {
     try {
       return prepare(this.spec);
     } catch (error) {
-      return { ok: false, error: `preparing the source failed: ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, error: `preparing the source failed: ${errorMessage(error)}` };
     }
   }
 

@@ -19,6 +19,7 @@
 import { SKIPPED_MESSAGE, type CheckResult } from '../domain/watchdog/check-state.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { HealthProbe, ProbeResult } from '../ports/health-probe.js';
+import { errorMessage } from '../domain/error-message.js';
 
 /** One result of a check: a probe's, a timeout, or a skipped beat. */
 export interface CheckOutcome extends CheckResult {
@@ -152,7 +153,7 @@ export class CheckScheduler {
       settled: promise.then(
         (result) => this.finish(flight, result),
         (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = errorMessage(error);
           this.finish(flight, { ok: false, message: `probe error: ${message}`, durationMs: clock.now() - flight.startedAt });
         },
       ),

@@ -30,6 +30,7 @@ import type { Clock } from '../ports/clock.js';
 import type { HealthProbe, InputProbeFactory, ProbeResult } from '../ports/health-probe.js';
 import type { Logger } from '../ports/logger.js';
 import { CheckScheduler, type CheckOutcome } from './check-scheduler.js';
+import { errorMessage } from '../domain/error-message.js';
 
 export interface InputWatchOptions {
   readonly clock: Clock;
@@ -114,7 +115,7 @@ export class InputWatch {
     const timer = this.options.clock.setTimer(this.options.failover.probeTimeoutMs, () => controller.abort(new Error('timed out')));
     this.confirming = probe
       .run(controller.signal)
-      .catch((error: unknown): ProbeResult => ({ ok: false, message: error instanceof Error ? error.message : String(error), durationMs: 0 }))
+      .catch((error: unknown): ProbeResult => ({ ok: false, message: errorMessage(error), durationMs: 0 }))
       .then((result) => {
         timer.cancel();
         this.confirming = undefined;

@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { parseRtmpTarget, type RtmpServer, type RtmpTarget } from '../ports/rtmp-server.js';
 import type { WatchdogActionType } from '../events/watchdog-events.js';
+import { errorMessage } from '../domain/error-message.js';
 
 export interface PublisherControlOptions {
   readonly server: RtmpServer | undefined;
@@ -68,7 +69,7 @@ export class PublisherControl {
         onCleared();
       })
       .catch((error: unknown) => {
-        log.error({ err: this.options.redact(error instanceof Error ? error.message : String(error)) }, 'could not clear the stale session');
+        log.error({ err: this.options.redact(errorMessage(error)) }, 'could not clear the stale session');
       })
       .finally(() => {
         this.clearing = undefined;

@@ -61,6 +61,7 @@ import { RecoveryRecords, type ClassifiedFailure } from './recovery-records.js';
 import { PublisherControl } from './publisher-control.js';
 import type { NotificationKind, WatchdogActionType, WatchdogEventMap } from '../events/watchdog-events.js';
 import type { CheckView, WatchdogStreamView } from './watchdog-view.js';
+import { errorMessage } from '../domain/error-message.js';
 
 /** What the watchdog reports to Prometheus (StreamwardenMetrics satisfies it). */
 export interface WatchdogMetrics {
@@ -219,7 +220,7 @@ export class StreamWatchdog {
           onError: (error) => this.log.error({ err: error, check: check.name }, 'handling a check result failed'),
         });
       } catch (error) {
-        const message = deps.redact(error instanceof Error ? error.message : String(error));
+        const message = deps.redact(errorMessage(error));
         this.log.error({ check: check.name, err: message }, 'check cannot run');
         state = { ...state, lastMessage: `cannot run: ${message}`, note: `cannot run: ${message}` };
       }
@@ -441,7 +442,7 @@ export class StreamWatchdog {
         try {
           await this.perform(action, observed);
         } catch (error) {
-          const message = this.deps.redact(error instanceof Error ? error.message : String(error));
+          const message = this.deps.redact(errorMessage(error));
           this.log.error({ action: action.type, err: message }, 'recovery action failed');
         }
       }
@@ -509,7 +510,7 @@ export class StreamWatchdog {
     try {
       this.stream.switchInput(change.to);
     } catch (error) {
-      this.log.error({ err: error instanceof Error ? error.message : String(error) }, 'could not switch input');
+      this.log.error({ err: errorMessage(error) }, 'could not switch input');
       return;
     }
     if (!this.ladderSwitch) this.recovery = noteIntentionalRestart(this.policy, this.recovery, now, 'input-switch');

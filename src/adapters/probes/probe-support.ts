@@ -6,6 +6,7 @@ import type { Redactor } from '../../domain/redact.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ProbeResult } from '../../ports/health-probe.js';
 import type { RunProcessResult } from './run-process.js';
+import { errorMessage } from '../../domain/error-message.js';
 
 export interface ProbeCommonOptions {
   /** The hard timeout of one run. */
@@ -121,7 +122,7 @@ export async function guardedRun(
       ...(outcome.details !== undefined && { details: redactDetails(outcome.details, redact) }),
     };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return { ok: false, message: redact(`probe error: ${message}`), durationMs: Math.max(0, clock.now() - started) };
   }
 }

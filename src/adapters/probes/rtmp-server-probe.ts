@@ -10,6 +10,7 @@ import type { HealthProbe, ProbeResult } from '../../ports/health-probe.js';
 import type { RtmpServer, RtmpTarget } from '../../ports/rtmp-server.js';
 import { systemClock } from '../system-clock.js';
 import { Deadline, guardedRun, type ProbeCommonOptions } from './probe-support.js';
+import { errorMessage } from '../../domain/error-message.js';
 
 export interface RtmpServerProbeOptions extends ProbeCommonOptions {
   readonly server: RtmpServer;
@@ -66,7 +67,7 @@ export class RtmpServerProbe implements HealthProbe {
         const rateText = rate === undefined ? 'inbound bitrate not measured yet' : `inbound ${kbps(rate)}`;
         return { ok: true, message: `published on ${where}, client ${publisher.clientId}, ${rateText}`, details };
       } catch (error) {
-        return { ok: false, message: error instanceof Error ? error.message : String(error) };
+        return { ok: false, message: errorMessage(error) };
       } finally {
         deadline.dispose();
       }

@@ -16,6 +16,7 @@ import { RtmpServerError } from './errors.js';
 import { expectOk, httpRequest, joinUrl, maskingKey } from './http.js';
 import { RtmpAdapterBase, type ParseOutcome, type RtmpAdapterOptions } from './options.js';
 import { asNumber, asRecord, asRecords, asText, type UntrustedRecord } from '../../domain/untrusted.js';
+import { errorMessage } from '../../domain/error-message.js';
 
 export interface NginxRtmpConfig {
   readonly id: string;
@@ -51,7 +52,7 @@ export function parseNginxStat(document: string, nowMs: number): ParseOutcome<Pu
   try {
     root = parser.parse(document);
   } catch (error) {
-    return { ok: false, reason: `/stat answer could not be parsed: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, reason: `/stat answer could not be parsed: ${errorMessage(error)}` };
   }
   const top = asRecord(root);
   if (top === undefined || !('rtmp' in top)) return { ok: false, reason: '/stat answer has no <rtmp> root (is rtmp_stat enabled at that URL?)' };
@@ -146,7 +147,7 @@ export class NginxRtmpServer extends RtmpAdapterBase {
     try {
       url = nginxDropUrl(this.config.controlUrl, publisher);
     } catch (error) {
-      throw new RtmpServerError('RTMP_SERVER_INVALID_REQUEST', this.id, error instanceof Error ? error.message : String(error));
+      throw new RtmpServerError('RTMP_SERVER_INVALID_REQUEST', this.id, errorMessage(error));
     }
     const what = `drop publisher (app "${publisher.app}", client ${publisher.clientId || '?'})`;
     const redact = maskingKey(this.redact, publisher.name);
