@@ -124,6 +124,13 @@ describe('defaults', () => {
     expect(loadConfigText('server:\nstorage:\nstreams:\n', {}).server.port).toBe(8787);
   });
 
+  it('dropPublisher: a bare target or {target}, kept on the spec', () => {
+    const yaml = (value: string) =>
+      `rtmpServers: [{id: local, type: nginx-rtmp, statUrl: "http://127.0.0.1:8080/stat", controlUrl: "http://127.0.0.1:8080/control"}]\n${oneStream(`${ARGS}\nrtmpServer: local\nonUnhealthy: [notify, drop-publisher]\ndropPublisher: ${value}`)}`;
+    expect(loadConfigText(yaml('input'), {}).streams[0]?.dropPublisher).toEqual({ target: 'input' });
+    expect(loadConfigText(yaml('{target: output}'), {}).streams[0]?.dropPublisher).toEqual({ target: 'output' });
+  });
+
   it('a minimal stream gets the §3 defaults', () => {
     const [stream] = loadConfigText(oneStream(ARGS), {}).streams;
     expect(stream).toEqual({
@@ -371,6 +378,8 @@ describe('errors', () => {
     ['repeated action', 'onUnhealthy: [restart, restart]', ['streams[0].onUnhealthy[1]: restart is listed twice']],
     ['next-input on args', 'onUnhealthy: [next-input]', ['streams[0].onUnhealthy[0]: next-input needs inputs (this stream uses args)']],
     ['failover on args', 'failover: rotate', ['streams[0].failover: failover needs inputs (this stream uses args)']],
+    ['drop target', 'dropPublisher: upstream\nonUnhealthy: [notify]', ['streams[0].dropPublisher.target: expected one of auto | check | input | output, got "upstream"', 'streams[0].dropPublisher: dropPublisher sets the target of drop-publisher, which onUnhealthy does not list']],
+    ['drop target key', 'dropPublisher: {side: input}', ['streams[0].dropPublisher.target: is required: one of auto | check | input | output', 'streams[0].dropPublisher: dropPublisher sets the target of drop-publisher, which onUnhealthy does not list', 'streams[0].dropPublisher.side: unknown key']],
     ['failover mode', 'failover: shuffle', ['streams[0].failover.mode: expected one of priority | rotate, got "shuffle"', 'streams[0].failover: failover needs inputs (this stream uses args)']],
     ['degraded ratio', 'checks: [{type: progress, degraded: {fps: {minRatio: 2}}}]', ['streams[0].checks[0].degraded.fps.minRatio: must be at most 1']],
     ['check type', 'checks: [{type: ping}]', ['streams[0].checks[0].type: expected one of progress | process | ffprobe | http | rtmp-server | content, got "ping"']],
