@@ -84,6 +84,8 @@ describe('errors', () => {
     ['repeated action', 'onUnhealthy: [restart, restart]', ['streams[0].onUnhealthy[1]: restart is listed twice']],
     ['next-input on args', 'onUnhealthy: [next-input]', ['streams[0].onUnhealthy[0]: next-input needs inputs (this stream uses args)']],
     ['failover on args', 'failover: rotate', ['streams[0].failover: failover needs inputs (this stream uses args)']],
+    ['drop target', 'dropPublisher: upstream\nonUnhealthy: [notify]', ['streams[0].dropPublisher.target: expected one of auto | check | input | output, got "upstream"', 'streams[0].dropPublisher: dropPublisher sets the target of drop-publisher, which onUnhealthy does not list']],
+    ['drop target key', 'dropPublisher: {side: input}', ['streams[0].dropPublisher.target: is required: one of auto | check | input | output', 'streams[0].dropPublisher: dropPublisher sets the target of drop-publisher, which onUnhealthy does not list', 'streams[0].dropPublisher.side: unknown key']],
     ['failover mode', 'failover: shuffle', ['streams[0].failover.mode: expected one of priority | rotate, got "shuffle"', 'streams[0].failover: failover needs inputs (this stream uses args)']],
     ['degraded ratio', 'checks: [{type: progress, degraded: {fps: {minRatio: 2}}}]', ['streams[0].checks[0].degraded.fps.minRatio: must be at most 1']],
     ['check type', 'checks: [{type: ping}]', ['streams[0].checks[0].type: expected one of progress | process | ffprobe | http | rtmp-server | content, got "ping"']],

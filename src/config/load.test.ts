@@ -107,6 +107,13 @@ describe('defaults', () => {
     expect(loadConfigText('server:\nstorage:\nstreams:\n', {}).server.port).toBe(8787);
   });
 
+  it('dropPublisher: a bare target or {target}, kept on the spec', () => {
+    const yaml = (value: string) =>
+      `rtmpServers: [{id: local, type: nginx-rtmp, statUrl: "http://127.0.0.1:8080/stat", controlUrl: "http://127.0.0.1:8080/control"}]\n${oneStream(`${ARGS}\nrtmpServer: local\nonUnhealthy: [notify, drop-publisher]\ndropPublisher: ${value}`)}`;
+    expect(loadConfigText(yaml('input'), {}).streams[0]?.dropPublisher).toEqual({ target: 'input' });
+    expect(loadConfigText(yaml('{target: output}'), {}).streams[0]?.dropPublisher).toEqual({ target: 'output' });
+  });
+
   it('a minimal stream gets the §3 defaults', () => {
     const [stream] = loadConfigText(oneStream(ARGS), {}).streams;
     expect(stream).toEqual({

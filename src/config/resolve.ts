@@ -71,6 +71,7 @@ function resolveStream(stream: StreamInput, notifierIds: readonly string[]): Str
         probeTimeoutMs: stream.failover.probeTimeout ?? DEFAULT_FAILOVER.probeTimeoutMs,
       },
     }),
+    ...(stream.dropPublisher !== undefined && { dropPublisher: { target: stream.dropPublisher.target } }),
     ...(stream.engine !== undefined && { engine: { labels: stream.engine.labels ?? {} } }),
   };
 }

@@ -74,6 +74,10 @@ function streamActions(stream: Raw, path: ConfigPath, issues: Issue[]): void {
 
   streamEngine(stream, path, issues);
 
+  if (has(stream, 'dropPublisher') && !list(stream.onUnhealthy).includes('drop-publisher')) {
+    issues.push({ path: [...path, 'dropPublisher'], message: 'dropPublisher sets the target of drop-publisher, which onUnhealthy does not list' });
+  }
+
   if (has(stream, 'failover') && has(stream, 'args')) {
     issues.push({ path: [...path, 'failover'], message: 'failover needs inputs (this stream uses args)' });
   }

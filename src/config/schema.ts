@@ -13,6 +13,7 @@ import { engineLabelsSchema, engineSpecSchema } from './engine-body.js';
 export const RECOVERY_ACTIONS = ['restart', 'drop-publisher', 'next-input', 'notify'] as const;
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export const FAILOVER_MODES = ['priority', 'rotate'] as const;
+export const DROP_PUBLISHER_TARGETS = ['auto', 'check', 'input', 'output'] as const;
 
 const serverSchema = z.strictObject({
   listen: listen.optional(),
@@ -155,6 +156,21 @@ const failoverSchema = z.preprocess(
 );
 
 /**
+ * Whose publisher the `drop-publisher` action drops (domain/watchdog/drop-target.ts): `auto`
+ * (default), `check` (the failing check's RTMP URL), `input` (the active input) or `output`
+ * (our own session). A bare string is the target.
+ */
+const dropPublisherSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { target: value } : value),
+  z.strictObject(
+    {
+      target: z.enum(DROP_PUBLISHER_TARGETS, { error: (issue) => (issue.input === undefined ? `is required: one of ${DROP_PUBLISHER_TARGETS.join(' | ')}` : undefined) }),
+    },
+    { error: typeError(`expected ${DROP_PUBLISHER_TARGETS.join(', ')} or {target}`) },
+  ),
+);
+
+/**
  * The stream runs on an engine of the pool (any healthy one, or one with every label): it is
  * acquired at start, `{engine}` (host:port), `{engine.host}` and `{engine.port}` in the inputs,
  * output, encode or args become its address, and the stream moves when the engine turns unhealthy.
@@ -182,6 +198,7 @@ export const streamSchema = z.strictObject({
   checks: z.array(checkSchema).optional(),
   onUnhealthy: z.array(z.enum(RECOVERY_ACTIONS)).optional(),
   failover: failoverSchema.optional(),
+  dropPublisher: dropPublisherSchema.optional(),
   engine: streamEngineSchema.optional(),
 });
 

@@ -150,6 +150,7 @@ export function toStreamEntry(spec: StreamSpec, desired: DesiredState = spec.des
         probeTimeout: exactDuration(spec.failover.probeTimeoutMs),
       },
     }),
+    ...(spec.dropPublisher !== undefined && { dropPublisher: { target: spec.dropPublisher.target } }),
     ...(spec.engine !== undefined && { engine: { labels: { ...spec.engine.labels } } }),
   };
 }

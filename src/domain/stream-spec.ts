@@ -45,6 +45,15 @@ export type StreamSource =
 
 export type RecoveryAction = 'restart' | 'drop-publisher' | 'next-input' | 'notify';
 
+/**
+ * Whose publisher `drop-publisher` drops (domain/watchdog/drop-target.ts): `check`, the publisher
+ * of the failing check's RTMP URL; `input`, the publisher of the stream's active input; `output`,
+ * our own session at the output; `auto` (default), the failing check's URL unless it probes our
+ * output, else the active input when it is an RTMP URL, else the output.
+ */
+export type DropPublisherTarget = 'auto' | 'check' | 'input' | 'output';
+export const DEFAULT_DROP_PUBLISHER_TARGET: DropPublisherTarget = 'auto';
+
 export type CheckType = 'progress' | 'process' | 'ffprobe' | 'http' | 'rtmp-server' | 'content';
 
 /** A health check as configured; evaluated by the watchdog layer. */
@@ -98,6 +107,8 @@ export interface StreamSpec {
   readonly rtmpServer?: string;
   readonly checks: readonly CheckSpec[];
   readonly onUnhealthy: readonly RecoveryAction[];
+  /** Set when configured; DEFAULT_DROP_PUBLISHER_TARGET applies otherwise. */
+  readonly dropPublisher?: { readonly target: DropPublisherTarget };
   readonly notify: readonly string[];
   /** Set when configured; DEFAULT_FAILOVER applies to a pipeline with several inputs otherwise. */
   readonly failover?: FailoverSpec;

@@ -99,8 +99,8 @@ export class InputWatch {
   }
 
   /** A run ended with an input-side failure (failure-locus.ts): fail the active input over. */
-  inputFailed(reason: string): void {
-    this.apply(activeInputFailed(this.state, this.options.clock.now(), reason));
+  inputFailed(reason: string): InputSwitch | undefined {
+    return this.apply(activeInputFailed(this.state, this.options.clock.now(), reason));
   }
 
   /**
@@ -138,6 +138,15 @@ export class InputWatch {
   /** The publisher was dropped at the RTMP server: in `rotate` mode the queue moves on. */
   publisherDropped(): InputSwitch | undefined {
     return this.apply(onPublisherDropped(this.state, this.options.clock.now()));
+  }
+
+  /**
+   * The stale publisher of the active input was dropped: the stream leaves that input in either
+   * mode (`rotate`: the next in the queue; `priority`: the next usable one, and back later).
+   */
+  activePublisherDropped(reason: string): InputSwitch | undefined {
+    if (this.state.config.mode === 'rotate') return this.publisherDropped();
+    return this.inputFailed(`its publisher was dropped: ${reason}`);
   }
 
   async stop(): Promise<void> {

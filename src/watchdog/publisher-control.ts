@@ -1,6 +1,7 @@
 /**
- * What the watchdog of one stream does at its RTMP server: drop our publisher (always by app and
- * stream name, never "every client"), and clear a stale session that still holds our name
+ * What the watchdog of one stream does at its RTMP server: drop a publisher — our own output
+ * session, or the stale publisher of an input or a checked URL (domain/watchdog/drop-target.ts)
+ * — always by app and stream name, never "every client"; and clear a stale session that still holds our name
  * ("Already publishing") so the next run can publish. Without a configured server or an RTMP
  * output there is nothing to act on, and it says so.
  */
@@ -35,21 +36,25 @@ export class PublisherControl {
     this.target = rtmpTargetOf(options.output);
   }
 
-  /** Drops our publisher at the server; false when there is no server or no RTMP output to act on. */
-  async drop(reason: string): Promise<boolean> {
+  /**
+   * Drops the publisher of `at.url` (default: our output) at the server; false when there is no
+   * server or the URL is not an RTMP one. `at.side` names whose publisher it is, for the log.
+   */
+  async drop(reason: string, at: { readonly url: string; readonly side: string } | undefined = undefined): Promise<boolean> {
     const { server, log } = this.options;
-    const target = this.target;
+    const side = at?.side ?? 'output';
+    const target = at === undefined ? this.target : rtmpTargetOf(at.url);
     if (server === undefined || target === undefined) {
-      log.warn({ reason }, 'drop-publisher: the stream has no RTMP server or no RTMP output');
+      log.warn({ reason, side }, `drop-publisher: the stream has no RTMP server or no RTMP ${side} URL`);
       return false;
     }
-    this.options.announce('drop-publisher', reason);
+    this.options.announce('drop-publisher', side === 'output' ? reason : `the publisher of the ${side} URL: ${reason}`);
     const publisher = await server.findPublisher(target.app, target.name, { signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS) });
     if (publisher === undefined) {
-      log.warn({ server: server.id, app: target.app }, 'drop-publisher: nothing publishes our stream');
+      log.warn({ server: server.id, app: target.app, side }, `drop-publisher: nothing publishes at the ${side} URL`);
     } else {
       const dropped = await server.dropPublisher(publisher, { signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS) });
-      log.warn({ server: server.id, app: target.app, clientId: publisher.clientId, dropped }, 'publisher dropped');
+      log.warn({ server: server.id, app: target.app, side, clientId: publisher.clientId, dropped }, 'publisher dropped');
     }
     return true;
   }

@@ -22,7 +22,7 @@ import { isAlreadyPublishingError } from './stale-session.js';
 import type { Severity } from '../domain/alerts/message.js';
 import type { ObservedState } from '../domain/lifecycle.js';
 import type { Redactor } from '../domain/redact.js';
-import { DEFAULT_FAILOVER, type CheckSpec, type StreamSpec } from '../domain/stream-spec.js';
+import { DEFAULT_DROP_PUBLISHER_TARGET, DEFAULT_FAILOVER, type CheckSpec, type DropPublisherTarget } from '../domain/stream-spec.js';
 import {
   createCheckState,
   judgementFromSpec,
@@ -32,11 +32,12 @@ import {
   type CheckState,
   type CheckTransition,
 } from '../domain/watchdog/check-state.js';
+import { ladderDropsInput } from '../domain/watchdog/drop-target.js';
 import type { Endpoints } from '../domain/watchdog/endpoint-match.js';
 import { classifyFailure, type FailureCause } from '../domain/watchdog/failure-locus.js';
 import type { InputSwitch } from '../domain/watchdog/input-failover.js';
+import { decideWithInputSide, inputSideFailure } from '../domain/watchdog/input-side.js';
 import {
-  decideRecovery,
   INITIAL_RECOVERY_STATE,
   noteIntentionalRestart,
   recoveryConfigFromSpec,
@@ -45,6 +46,7 @@ import {
   type RecoveryState,
   type WatchdogAction,
 } from '../domain/watchdog/recovery-policy.js';
+import { checkUrl, inputsOf, outputOf } from '../domain/watchdog/stream-endpoints.js';
 import { deriveStreamHealth, type StreamHealthReport } from '../domain/watchdog/stream-health.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { CheckProbeFactory, InputProbeFactory, ProbeContext } from '../ports/health-probe.js';
@@ -59,8 +61,9 @@ import { InputWatch } from './input-watch.js';
 import { ProgressCheck } from './progress-check.js';
 import { RecoveryRecords, type ClassifiedFailure } from './recovery-records.js';
 import { PublisherControl } from './publisher-control.js';
+import { dropStalePublisher } from './stale-publisher.js';
 import type { NotificationKind, WatchdogActionType, WatchdogEventMap } from '../events/watchdog-events.js';
-import type { CheckView, WatchdogStreamView } from './watchdog-view.js';
+import { checkView, type CheckView, type WatchdogStreamView } from './watchdog-view.js';
 import { errorMessage } from '../domain/error-message.js';
 
 /** What the watchdog reports to Prometheus (StreamwardenMetrics satisfies it). */
@@ -104,25 +107,6 @@ interface RunningCheck {
   readonly inputIndex?: number;
 }
 
-/** The URL a check probes, when it has one (ffprobe, http). */
-function checkUrl(check: CheckSpec): string | undefined {
-  const url = check.settings['url'];
-  return typeof url === 'string' ? url : undefined;
-}
-
-/** The stream's output: a pipeline's `output`, or the last argument of an args stream. */
-export function outputOf(spec: StreamSpec): string | undefined {
-  if (spec.source.kind === 'pipeline') return spec.source.output;
-  const last = spec.source.args.at(-1);
-  return last !== undefined && last.includes('://') ? last : undefined;
-}
-
-function inputsOf(spec: StreamSpec): string[] {
-  if (spec.source.kind === 'pipeline') return spec.source.inputs.map((input) => input.url);
-  const args = spec.source.args;
-  return args.flatMap((arg, i) => (arg === '-i' && args[i + 1] !== undefined ? [args[i + 1] ?? ''] : []));
-}
-
 const secs = (ms: number): number => Math.max(0, Math.round(ms / 1_000));
 
 export class StreamWatchdog {
@@ -135,6 +119,9 @@ export class StreamWatchdog {
   private readonly output: string | undefined;
   private readonly server: RtmpServer | undefined;
   private readonly publisher: PublisherControl;
+  private readonly dropTarget: DropPublisherTarget;
+  /** Inputs whose failure the ladder handles (drop their stale publisher first), not the immediate failover. */
+  private readonly ladderInputs = new Set<number>();
   private recovery: RecoveryState = INITIAL_RECOVERY_STATE;
   private report: StreamHealthReport;
   private decision = 'not evaluated yet';
@@ -201,7 +188,7 @@ export class StreamWatchdog {
       ...(this.server !== undefined && { rtmpServer: this.server }),
       ...(this.output !== undefined && { outputUrl: this.output }),
     };
-    const inputUrls = source.kind === 'pipeline' ? source.inputs.map((input) => input.url) : [];
+    const inputUrls = inputsOf(spec);
     for (const check of spec.checks) {
       if (check.type === 'progress') continue;
       const url = checkUrl(check);
@@ -227,6 +214,11 @@ export class StreamWatchdog {
       const running: RunningCheck = { spec: check, state, ...(scheduler !== undefined && { scheduler }), ...(inputIndex >= 0 && { inputIndex }) };
       this.checks.push(running);
     }
+    this.dropTarget = spec.dropPublisher?.target ?? DEFAULT_DROP_PUBLISHER_TARGET;
+    inputUrls.forEach((inputUrl, index) => {
+      const probed = this.checks.some((check) => check.inputIndex === index && !check.spec.informational);
+      if (this.server !== undefined && ladderDropsInput({ ladder: spec.onUnhealthy, target: this.dropTarget, inputUrl, probed })) this.ladderInputs.add(index);
+    });
     this.report = this.derive(stream.observed, false);
   }
 
@@ -274,7 +266,8 @@ export class StreamWatchdog {
     const lines = (run?.lastLines ?? []).slice(-50);
     const text = [event.lastError ?? '', ...lines].join('\n');
     if (isAlreadyPublishingError(text)) this.clearStale();
-    if (this.inputs === undefined) return;
+    // An input the ladder drops the publisher of waits for its check: the ladder then drops and moves on.
+    if (this.inputs === undefined || this.ladderInputs.has(this.stream.activeInput)) return;
     const failure = classifyFailure({
       endpoints: this.endpoints,
       ...(event.lastError !== undefined && { lastError: this.deps.redact(event.lastError) }),
@@ -314,7 +307,8 @@ export class StreamWatchdog {
 
   view(): WatchdogStreamView {
     const now = this.deps.clock.now();
-    const checks: CheckView[] = [this.checkView(this.progress.state, this.progress.spec, false), ...this.checks.map((c) => this.checkView(c.state, c.spec, c.scheduler?.inFlight ?? false))];
+    const view = (state: CheckState, spec: CheckSpec, running: boolean): CheckView => checkView(state, spec, running, this.deps.redact);
+    const checks: CheckView[] = [view(this.progress.state, this.progress.spec, false), ...this.checks.map((c) => view(c.state, c.spec, c.scheduler?.inFlight ?? false))];
     const configured = this.stream.spec.checks.map((check) => check.intervalMs);
     const intervals = configured.length > 0 ? configured : [this.progress.spec.intervalMs];
     const state = this.recovery;
@@ -370,14 +364,20 @@ export class StreamWatchdog {
     const now = this.deps.clock.now();
     const observed = this.stream.observed;
     const report = this.derive(observed, true);
-    const decision = decideRecovery(this.policy, this.recovery, {
-      now,
-      health: report.health,
-      observed,
-      fastRestarts: this.stream.recentRestarts(),
-      summary: this.deps.redact(report.reason),
-      ...(report.unhealthySince !== undefined && { unhealthySince: report.unhealthySince }),
-    });
+    const inputFailure = inputSideFailure(this.checks.map((check) => ({ state: check.state, probesActiveInput: this.probesActiveInput(check) })));
+    const decision = decideWithInputSide(
+      this.policy,
+      this.recovery,
+      {
+        now,
+        health: report.health,
+        observed,
+        fastRestarts: this.stream.recentRestarts(),
+        summary: this.deps.redact(report.reason),
+        ...(report.unhealthySince !== undefined && { unhealthySince: report.unhealthySince }),
+      },
+      inputFailure === undefined ? undefined : { ...inputFailure, summary: this.deps.redact(inputFailure.summary) },
+    );
     this.recovery = decision.state;
     if (decision.reason !== this.decision) {
       this.decision = decision.reason;
@@ -488,14 +488,23 @@ export class StreamWatchdog {
     }
   }
 
-  /** Drops our publisher at the RTMP server; in rotate mode the input queue moves on. */
+  /**
+   * Drops the stale publisher at the RTMP server (drop-target.ts: the failing check's, the active
+   * input's or our own); in rotate mode the input queue moves on, and an input whose publisher
+   * was dropped is left in either mode.
+   */
   private async dropPublisher(reason: string): Promise<void> {
-    if (!(await this.publisher.drop(reason))) return;
+    const names = this.derive(this.stream.observed, true).failing.map((failed) => failed.name);
+    const failing = this.checks.filter((check) => names.includes(check.spec.name)).map((check) => check.spec);
+    const drop = { spec: this.stream.spec, target: this.dropTarget, failing, activeInput: this.stream.activeInput, publisher: this.publisher, log: this.log };
+    const target = await dropStalePublisher(drop, reason);
+    if (target === undefined) return;
     this.resetChecks(this.deps.clock.now());
     if (this.inputs !== undefined) {
       this.ladderSwitch = true;
       try {
-        this.inputs.publisherDropped();
+        if (target.activeInput === this.stream.activeInput) this.inputs.activePublisherDropped(reason);
+        else this.inputs.publisherDropped();
       } finally {
         this.ladderSwitch = false;
       }
@@ -581,7 +590,8 @@ export class StreamWatchdog {
     const fields = { check: check.spec.name, from: transition.from, to: transition.to, reason };
     if (transition.to === 'failing') this.log.warn(fields, 'check failing');
     else this.log.info(fields, `check ${transition.to}`);
-    if (transition.to === 'failing' && check.inputIndex !== undefined && check.inputIndex === this.stream.activeInput) {
+    const active = this.stream.activeInput;
+    if (transition.to === 'failing' && check.inputIndex !== undefined && check.inputIndex === active && !this.ladderInputs.has(active)) {
       this.inputs?.inputFailed(`check ${check.spec.name}: ${reason}`);
     }
   }
@@ -626,25 +636,9 @@ export class StreamWatchdog {
     this.evaluate();
   }
 
-  private checkView(state: CheckState, spec: CheckSpec, running: boolean): CheckView {
-    return {
-      name: spec.name,
-      type: spec.type,
-      informational: spec.informational,
-      intervalMs: spec.intervalMs,
-      timeoutMs: spec.timeoutMs,
-      status: state.status,
-      statusSince: state.statusSince,
-      ...(state.failingSince !== undefined && { failingSince: state.failingSince }),
-      ...(state.lastMessage !== undefined && { lastMessage: this.deps.redact(state.lastMessage) }),
-      ...(state.lastCheckedAt !== undefined && { lastCheckedAt: state.lastCheckedAt }),
-      ...(state.lastSuccessAt !== undefined && { lastSuccessAt: state.lastSuccessAt }),
-      ...(state.lastFailureAt !== undefined && { lastFailureAt: state.lastFailureAt }),
-      consecutiveFailures: state.consecutiveFailures,
-      skippedBeats: state.skippedBeats,
-      ...(state.note !== undefined && { note: this.deps.redact(state.note) }),
-      running,
-    };
+  /** A check of the active input (of any input when the stream has no fallbacks). */
+  private probesActiveInput(check: RunningCheck): boolean {
+    return check.inputIndex !== undefined && (this.inputs === undefined || check.inputIndex === this.stream.activeInput);
   }
 
   private track(promise: Promise<unknown>): void {

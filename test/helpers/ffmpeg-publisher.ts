@@ -82,3 +82,34 @@ export function startLavfiPublisher(ffmpegPath: string, url: string, source: Lav
     },
   };
 }
+
+/** The publishers one test file starts, stopped together (SIGSTOPped ones are resumed first). */
+export interface PublisherPool {
+  /** Starts a `normal` publisher to `urlOf(name)`. */
+  publish(name: string): LavfiPublisher;
+  /** SIGSTOPs the publisher's group: it stays connected, nothing flows (a frozen encoder). */
+  freeze(publisher: LavfiPublisher): void;
+  stopAll(): Promise<void>;
+}
+
+export function publisherPool(ffmpegPath: string, urlOf: (name: string) => string): PublisherPool {
+  const started: LavfiPublisher[] = [];
+  return {
+    publish: (name) => {
+      const publisher = startLavfiPublisher(ffmpegPath, urlOf(name), 'normal');
+      started.push(publisher);
+      return publisher;
+    },
+    freeze: (publisher) => process.kill(-publisher.pid, 'SIGSTOP'),
+    stopAll: async () => {
+      for (const publisher of started) {
+        try {
+          process.kill(-publisher.pid, 'SIGCONT');
+        } catch {
+          // gone
+        }
+      }
+      await Promise.all(started.splice(0).map((publisher) => publisher.stop()));
+    },
+  };
+}
