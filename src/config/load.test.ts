@@ -33,7 +33,7 @@ const ARGS = 'args: [-i, in.mp4, -f, flv, rtmp://127.0.0.1/live/x]';
 describe('the DESIGN.md §4.2 example', () => {
   it('loads and resolves', async () => {
     const config = await loadConfigFile(DESIGN_EXAMPLE, DESIGN_ENV);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, token: 'tok-123' });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, token: 'tok-123', readinessFailsOnCrashloop: true });
     expect(config.storage).toEqual({ path: './data/streamwarden.db' });
     expect(config.ffmpeg).toEqual({ path: 'ffmpeg', ffprobePath: 'ffprobe' });
     expect(config.rtmpServers).toEqual([
@@ -106,7 +106,7 @@ describe('defaults', () => {
   it('an empty file is a valid, empty configuration', () => {
     const config = loadConfigText('# nothing yet\n', {});
     expect(config).toEqual({
-      server: { host: '127.0.0.1', port: 8787 },
+      server: { host: '127.0.0.1', port: 8787, readinessFailsOnCrashloop: true },
       storage: { path: './data/streamwarden.db' },
       ffmpeg: {},
       rtmpServers: [],
@@ -157,7 +157,8 @@ describe('defaults', () => {
       ),
       {},
     );
-    expect(config.server).toEqual({ host: '::1', port: 0 });
+    expect(config.server).toEqual({ host: '::1', port: 0, readinessFailsOnCrashloop: true });
+    expect(loadConfigText('server: {readiness: {failOnCrashloop: false}}\n', {}).server.readinessFailsOnCrashloop).toBe(false);
     const stream = config.streams[0];
     expect(stream?.desired).toBe('stopped');
     expect(stream?.source).toEqual({
@@ -452,6 +453,8 @@ describe('errors', () => {
     ['severity', 'notifiers: [{id: a, type: slack, url: "https://x", minSeverity: debug}]', ['notifiers[0].minSeverity: expected one of info | warning | critical, got "debug"']],
     ['listen port', 'server: {listen: "127.0.0.1:70000"}', ['server.listen: expected "host:port" like "127.0.0.1:8787"']],
     ['empty token', 'server: {token: ""}', ['server.token: must not be empty']],
+    ['readiness option', 'server: {readiness: {failOnCrashloop: "no"}}', ['server.readiness.failOnCrashloop: expected true or false, got a string']],
+    ['readiness typo', 'server: {readiness: {failOnCrashLoop: false}}', ['server.readiness.failOnCrashLoop: unknown key (did you mean "failOnCrashloop"?)']],
     ['root is a list', '- a', ['(root): expected a mapping with server, storage, controller, ffmpeg, rtmpServers, notifiers, alerts, maintenance, engines, enginePolling and streams']],
     ['streams is not a list', 'streams: {id: a}', ['streams: expected a list, got a mapping']],
   ])('sections: %s', (_name, text, expected) => {
@@ -583,7 +586,7 @@ describe('environment variables', () => {
 
   it('an empty optional value counts as absent', () => {
     const config = loadConfigText('server:\n  token: ${STREAMWARDEN_TOKEN:-}\n', {});
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, readinessFailsOnCrashloop: true });
     expect(config.server).not.toHaveProperty('token');
   });
 

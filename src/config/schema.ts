@@ -17,6 +17,8 @@ export const FAILOVER_MODES = ['priority', 'rotate'] as const;
 const serverSchema = z.strictObject({
   listen: listen.optional(),
   token: text.optional(),
+  /** What /readyz looks at besides the daemon itself. */
+  readiness: z.strictObject({ failOnCrashloop: z.boolean().optional() }).nullish(),
 });
 
 const storageSchema = z.strictObject({ path: text.optional() });
