@@ -167,6 +167,8 @@ describe('errors', () => {
     ['severity', 'notifiers: [{id: a, type: slack, url: "https://x", minSeverity: debug}]', ['notifiers[0].minSeverity: expected one of info | warning | critical, got "debug"']],
     ['listen port', 'server: {listen: "127.0.0.1:70000"}', ['server.listen: expected "host:port" like "127.0.0.1:8787"']],
     ['empty token', 'server: {token: ""}', ['server.token: must not be empty']],
+    ['readiness option', 'server: {readiness: {failOnCrashloop: "no"}}', ['server.readiness.failOnCrashloop: expected true or false, got a string']],
+    ['readiness typo', 'server: {readiness: {failOnCrashLoop: false}}', ['server.readiness.failOnCrashLoop: unknown key (did you mean "failOnCrashloop"?)']],
     ['root is a list', '- a', ['(root): expected a mapping with server, storage, controller, ffmpeg, rtmpServers, notifiers, alerts, maintenance, engines, enginePolling and streams']],
     ['streams is not a list', 'streams: {id: a}', ['streams: expected a list, got a mapping']],
   ])('sections: %s', (_name, text, expected) => {

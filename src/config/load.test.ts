@@ -16,7 +16,7 @@ const DESIGN_ENV = {
 describe('the DESIGN.md §4.2 example', () => {
   it('loads and resolves', async () => {
     const config = await loadConfigFile(DESIGN_EXAMPLE, DESIGN_ENV);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, token: 'tok-123' });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, token: 'tok-123', readinessFailsOnCrashloop: true });
     expect(config.storage).toEqual({ path: './data/streamwarden.db' });
     expect(config.ffmpeg).toEqual({ path: 'ffmpeg', ffprobePath: 'ffprobe' });
     expect(config.rtmpServers).toEqual([
@@ -89,7 +89,7 @@ describe('defaults', () => {
   it('an empty file is a valid, empty configuration', () => {
     const config = loadConfigText('# nothing yet\n', {});
     expect(config).toEqual({
-      server: { host: '127.0.0.1', port: 8787 },
+      server: { host: '127.0.0.1', port: 8787, readinessFailsOnCrashloop: true },
       storage: { path: './data/streamwarden.db' },
       ffmpeg: {},
       rtmpServers: [],
@@ -147,7 +147,8 @@ describe('defaults', () => {
       ),
       {},
     );
-    expect(config.server).toEqual({ host: '::1', port: 0 });
+    expect(config.server).toEqual({ host: '::1', port: 0, readinessFailsOnCrashloop: true });
+    expect(loadConfigText('server: {readiness: {failOnCrashloop: false}}\n', {}).server.readinessFailsOnCrashloop).toBe(false);
     const stream = config.streams[0];
     expect(stream?.desired).toBe('stopped');
     expect(stream?.source).toEqual({
@@ -225,7 +226,7 @@ describe('environment variables', () => {
 
   it('an empty optional value counts as absent', () => {
     const config = loadConfigText('server:\n  token: ${STREAMWARDEN_TOKEN:-}\n', {});
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8787, readinessFailsOnCrashloop: true });
     expect(config.server).not.toHaveProperty('token');
   });
 

@@ -131,7 +131,12 @@ export function resolveConfig(input: ConfigInput, envSecrets: readonly string[])
   const listen = input.server?.listen ?? DEFAULT_LISTEN;
   const token = input.server?.token;
   const config = {
-    server: { host: listen.host, port: listen.port, ...(token !== undefined && { token }) },
+    server: {
+      host: listen.host,
+      port: listen.port,
+      ...(token !== undefined && { token }),
+      readinessFailsOnCrashloop: input.server?.readiness?.failOnCrashloop ?? true,
+    },
     storage: { path: input.storage?.path ?? DEFAULT_STORAGE_PATH },
     ...(input.controller && {
       controller: {

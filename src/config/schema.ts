@@ -18,6 +18,8 @@ export const DROP_PUBLISHER_TARGETS = ['auto', 'check', 'input', 'output'] as co
 const serverSchema = z.strictObject({
   listen: listen.optional(),
   token: text.optional(),
+  /** What /readyz looks at besides the daemon itself. */
+  readiness: z.strictObject({ failOnCrashloop: z.boolean().optional() }).nullish(),
 });
 
 const storageSchema = z.strictObject({ path: text.optional() });

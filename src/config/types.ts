@@ -22,6 +22,8 @@ export interface ServerConfig {
   readonly port: number;
   /** When set, every write needs it (reads carry no secret and stay open). Absent when empty. */
   readonly token?: string;
+  /** /readyz fails while a stream wanted running is in a crash loop. Default true. */
+  readonly readinessFailsOnCrashloop: boolean;
 }
 
 export interface StorageConfig {

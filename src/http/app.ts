@@ -17,6 +17,9 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHlsPreviewRoutes } from './routes/hls-preview.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerSeedEngineRoutes } from './routes/seed-engines.js';
+import { registerSeedHealthRoutes } from './routes/seed-health.js';
+import { registerSeedWatchdogRoutes } from './routes/seed-watchdog.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerUiRoutes } from './routes/ui.js';
 import { registerWatchdogRoutes } from './routes/watchdog.js';
@@ -66,12 +69,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   registerHealthRoutes(app, deps);
+  // The shapes of the systems our users come from, so that their scripts keep working.
+  registerSeedHealthRoutes(app, deps);
+  registerSeedWatchdogRoutes(app, deps);
   registerStreamRoutes(app, deps);
   registerHlsPreviewRoutes(app, deps);
   registerWatchdogRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerMetricsRoutes(app, deps);
   registerUiRoutes(app, deps.webDir === undefined ? {} : { dir: deps.webDir });
-  if (deps.engines) registerEngineRoutes(app, { engines: deps.engines, redact: deps.redact });
+  if (deps.engines) {
+    registerEngineRoutes(app, { engines: deps.engines, redact: deps.redact });
+    registerSeedEngineRoutes(app, deps.engines);
+  }
   return app;
 }

@@ -8,7 +8,7 @@
  */
 import { STREAM_ID_PATTERN } from '../domain/stream-spec.js';
 
-const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
+export const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 
 export const errorSchema = {
   type: 'object',
@@ -216,6 +216,10 @@ export const healthSchema = {
   required: ['status'],
   properties: {
     status: { type: 'string', enum: ['pass', 'warn', 'fail'] },
+    failing: {
+      type: 'array',
+      items: { type: 'object', properties: { name: { type: 'string' }, message: { type: 'string' } } },
+    },
     components: {
       type: 'array',
       items: {

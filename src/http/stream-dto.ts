@@ -11,6 +11,7 @@ import type { RunRecord, StreamStatus } from '../ports/supervised-stream.js';
 import type { StreamSupervisor } from '../supervisor/stream-supervisor.js';
 import type { CheckView, WatchdogStreamView } from '../watchdog/watchdog-view.js';
 import { redactEntry, toStreamEntry, type StreamEntry } from '../config/stream-entry.js';
+import { recoverySummary } from './recovery-summary.js';
 
 export interface StreamDto {
   id: string;
@@ -337,9 +338,8 @@ export function toStreamDetailDto(stream: StreamSupervisor, now: number, redact:
 
 export function toWatchdogStreamDto(stream: StreamSupervisor, redact: Redactor = identity, watchdog?: WatchdogStreamView): WatchdogStreamDto {
   const status = stream.status();
-  const stats = stream.recoveryStats();
+  const summary = recoverySummary(stream, watchdog);
   const report = watchdog?.report;
-  const lastRecovery = Math.max(stats.lastRecoveryAt ?? -Infinity, watchdog?.lastRecoveryAt ?? -Infinity);
   const failing = report === undefined ? [] : [...report.failing, ...report.informational];
   return {
     id: status.id,
@@ -348,10 +348,10 @@ export function toWatchdogStreamDto(stream: StreamSupervisor, redact: Redactor =
     health: status.health,
     healthReason: redact(status.healthReason),
     watchdog: watchdog !== undefined,
-    consecutiveUnhealthy: Math.max(stats.consecutiveUnhealthy, status.health === 'healthy' ? 0 : (report?.consecutiveFailures ?? 0)),
-    lastHealthyAt: iso(stats.lastHealthyAt),
-    lastRecoveryAt: Number.isFinite(lastRecovery) ? new Date(lastRecovery).toISOString() : null,
-    recoveryCount: stats.recoveries + (watchdog?.recoveryCount ?? 0),
+    consecutiveUnhealthy: summary.consecutiveUnhealthy,
+    lastHealthyAt: iso(summary.lastHealthyAt),
+    lastRecoveryAt: iso(summary.lastRecoveryAt),
+    recoveryCount: summary.recoveryCount,
     checkIntervalSeconds: watchdog === undefined ? null : watchdog.checkIntervalMs / 1_000,
     stallTimeoutSeconds: stream.spec.stallTimeoutMs / 1_000,
     startTimeoutSeconds: stream.spec.startTimeoutMs / 1_000,

@@ -2,21 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { appHarness, streamSpec } from '../../../test/helpers/app-harness.js';
 import type { HealthReport } from '../health-report.js';
 
-const ALIASES = [
+const PAIRS = [
   ['/livez', '/health/liveness'],
   ['/readyz', '/health/readiness'],
 ] as const;
 
 describe('health endpoints', () => {
-  it.each(ALIASES)('%s and %s answer the same', async (short, long) => {
+  it.each(PAIRS)('%s and %s judge the same (the second in the radio module\'s shape)', async (short, long) => {
     const h = await appHarness();
     for (const live of [true, false]) {
       h.daemon.live = live;
       const a = await h.app.inject(short);
       const b = await h.app.inject(long);
-      expect([a.statusCode, a.json()]).toEqual([b.statusCode, b.json()]);
       expect(a.statusCode).toBe(live ? 200 : 503);
-      expect(a.json()).toEqual({ status: live ? 'pass' : 'fail' });
+      expect(b.statusCode).toBe(a.statusCode);
+      expect(a.json()).toEqual(live ? { status: 'pass' } : { status: 'fail', failing: [{ name: 'heartbeat', message: 'timers stopped' }] });
+      expect(b.json<{ status: string; message: string }>()).toMatchObject(
+        live ? { status: 'healthy' } : { status: 'unhealthy', message: expect.stringContaining('heartbeat: timers stopped') as unknown },
+      );
     }
   });
 
@@ -42,9 +45,9 @@ describe('health endpoints', () => {
     h.daemon.phase = 'running';
     expect((await h.app.inject('/readyz')).statusCode).toBe(200);
     h.daemon.phase = 'stopping';
-    const stopping = await h.app.inject('/health/readiness');
+    const stopping = await h.app.inject('/readyz');
     expect(stopping.statusCode).toBe(503);
-    expect(stopping.json()).toEqual({ status: 'fail' });
+    expect(stopping.json()).toEqual({ status: 'fail', failing: [{ name: 'shutdown', message: 'shutting down' }] });
   });
 
   it('/healthz?verbose lists every component and every stream; a crash-looping stream fails its component, the report only warns', async () => {
@@ -62,20 +65,18 @@ describe('health endpoints', () => {
     h.process('cam').exit({ code: 1, signal: null }); // immediate restart
     h.process('cam').exit({ code: 1, signal: null }); // budget spent: crashloop
     expect(h.supervisor.get('cam').observed).toBe('crashloop');
-    for (const url of ['/healthz?verbose', '/health/detailed']) {
-      const response = await h.app.inject(url);
-      expect(response.statusCode, url).toBe(200);
-      const report = response.json<HealthReport>();
-      expect(report.status).toBe('warn');
-      expect(report.components.find((c) => c.name === 'stream:cam')).toMatchObject({ status: 'fail', message: 'state crashloop, desired running, health unhealthy' });
-    }
+    const response = await h.app.inject('/healthz?verbose');
+    expect(response.statusCode).toBe(200);
+    const report = response.json<HealthReport>();
+    expect(report.status).toBe('warn');
+    expect(report.components.find((c) => c.name === 'stream:cam')).toMatchObject({ status: 'fail', message: 'state crashloop, desired running, health unhealthy' });
     expect((await h.app.inject('/healthz')).json()).toEqual({ status: 'warn' });
   });
 
   it('/healthz fails when the daemon itself does', async () => {
     const h = await appHarness();
     h.daemon.live = false;
-    const response = await h.app.inject('/health/detailed');
+    const response = await h.app.inject('/healthz?verbose');
     expect(response.statusCode).toBe(503);
     expect(response.json<HealthReport>().components[0]).toEqual({ name: 'heartbeat', kind: 'liveness', status: 'fail', message: 'timers stopped' });
   });
