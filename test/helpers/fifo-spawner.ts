@@ -8,6 +8,7 @@
  * If the spawned process exits first, it prints `EXIT <ProcessExit as JSON>` and exits 1.
  */
 import { FifoProcessRunner } from '../../src/adapters/process/fifo-process-runner.js';
+import { systemClock } from '../../src/adapters/system-clock.js';
 
 const [root, command, ...args] = process.argv.slice(2);
 if (root === undefined || command === undefined) {
@@ -15,7 +16,7 @@ if (root === undefined || command === undefined) {
   process.exit(2);
 }
 
-const runner = new FifoProcessRunner({ runtimeDir: root });
+const runner = new FifoProcessRunner({ clock: systemClock, runtimeDir: root });
 let announced = false;
 const handle = runner.spawn(
   { command, args, progressPipe: true, runtimeLabel: 'spawner' },

@@ -23,7 +23,7 @@ if (root === undefined || ffmpegPath === undefined || yaml === undefined) {
 const config = loadConfigText(yaml, {});
 const supervisor = new Supervisor(config.streams, {
   clock: systemClock,
-  runner: new FifoProcessRunner({ runtimeDir: root }),
+  runner: new FifoProcessRunner({ clock: systemClock, runtimeDir: root }),
   ffmpeg: { path: ffmpegPath, capabilities: FAKE_CAPABILITIES },
   logger: silentLogger,
   redact: (text) => text,

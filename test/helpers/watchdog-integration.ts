@@ -51,7 +51,7 @@ export function startWatchdogHarness(yaml: string, options: WatchdogIntegrationO
     redact,
     ffmpegPath: options.ffmpegPath,
     ffprobePath: options.ffprobePath,
-    rtmpServers: h.config.rtmpServers.map((server) => createRtmpServer(server, { redact, timeoutMs: 3_000 })),
+    rtmpServers: h.config.rtmpServers.map((server) => createRtmpServer(server, { clock: systemClock, redact, timeoutMs: 3_000 })),
     createProbe: createHealthProbe,
     createInputProbe: ffprobeInputProbes({ ffprobePath: options.ffprobePath, redact, clock: systemClock }),
   });

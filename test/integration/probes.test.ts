@@ -24,6 +24,7 @@ import { listProcesses, processesInGroup, readProcStat } from '../helpers/proc.j
 import { requireBinary } from '../helpers/require-binary.js';
 import { startSilentTcpServer, type SilentTcpServer } from '../helpers/silent-tcp-server.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { systemClock } from '../../src/adapters/system-clock.js';
 
 const ffmpegPath = requireBinary('ffmpeg', ['/usr/bin/ffmpeg']);
 const ffprobePath = requireBinary('ffprobe', ['/usr/bin/ffprobe']);
@@ -79,7 +80,7 @@ describe.skipIf(ffmpegPath === undefined || ffprobePath === undefined || nginxPa
 
   describe('ffprobe probe', () => {
     const probe = (target: string, options: Partial<ConstructorParameters<typeof FfprobeProbe>[0]> = {}): FfprobeProbe =>
-      new FfprobeProbe({ ffprobePath: ffprobePath ?? 'ffprobe', url: target, expect: { video: true, audio: true }, timeoutMs: 10_000, redact, ...options });
+      new FfprobeProbe({ clock: systemClock, ffprobePath: ffprobePath ?? 'ffprobe', url: target, expect: { video: true, audio: true }, timeoutMs: 10_000, redact, ...options });
 
     it('sees video and audio on a live stream', async () => {
       const result = await probe(url('normal')).run(never);
@@ -139,25 +140,25 @@ describe.skipIf(ffmpegPath === undefined || ffprobePath === undefined || nginxPa
   });
 
   describe('rtmp-server probe', () => {
-    const server = (): NginxRtmpServer => new NginxRtmpServer({ id: 'local', statUrl: nginx.statUrl, controlUrl: nginx.controlUrl });
+    const server = (): NginxRtmpServer => new NginxRtmpServer({ id: 'local', statUrl: nginx.statUrl, controlUrl: nginx.controlUrl }, { clock: systemClock });
 
     it('passes when our stream is published above the floor, fails below it or when absent', async () => {
-      const ok = await new RtmpServerProbe({ server: server(), target: { app: 'live', name: KEYS.normal }, minBitrateKbps: 50, timeoutMs: 3_000 }).run(never);
+      const ok = await new RtmpServerProbe({ clock: systemClock, server: server(), target: { app: 'live', name: KEYS.normal }, minBitrateKbps: 50, timeoutMs: 3_000 }).run(never);
       expect(ok.ok).toBe(true);
       expect(ok.message).toMatch(/^published on RTMP server "local" \(app "live"\), client \d+, inbound \d+ kbps$/);
 
-      const low = await new RtmpServerProbe({ server: server(), target: { app: 'live', name: KEYS.normal }, minBitrateKbps: 1_000_000, timeoutMs: 3_000 }).run(never);
+      const low = await new RtmpServerProbe({ clock: systemClock, server: server(), target: { app: 'live', name: KEYS.normal }, minBitrateKbps: 1_000_000, timeoutMs: 3_000 }).run(never);
       expect(low).toMatchObject({ ok: false, message: expect.stringMatching(/^inbound bitrate \d+ kbps below 1000000 kbps/) as unknown });
 
-      const absent = await new RtmpServerProbe({ server: server(), target: { app: 'live', name: 'nobody-secret' }, timeoutMs: 3_000, redact }).run(never);
+      const absent = await new RtmpServerProbe({ clock: systemClock, server: server(), target: { app: 'live', name: 'nobody-secret' }, timeoutMs: 3_000, redact }).run(never);
       expect(absent).toMatchObject({ ok: false, message: 'not published on RTMP server "local" (app "live")' });
       for (const r of [ok, low, absent]) expect(JSON.stringify(r)).not.toContain('secret-key');
     });
 
     it('fails with the server error when the server is down', async () => {
       const port = await freePort();
-      const down = new NginxRtmpServer({ id: 'down', statUrl: `http://127.0.0.1:${port}/stat`, controlUrl: `http://127.0.0.1:${port}/control` });
-      const result = await new RtmpServerProbe({ server: down, target: { app: 'live', name: 'k' }, timeoutMs: 3_000 }).run(never);
+      const down = new NginxRtmpServer({ id: 'down', statUrl: `http://127.0.0.1:${port}/stat`, controlUrl: `http://127.0.0.1:${port}/control` }, { clock: systemClock });
+      const result = await new RtmpServerProbe({ clock: systemClock, server: down, target: { app: 'live', name: 'k' }, timeoutMs: 3_000 }).run(never);
       expect(result.ok).toBe(false);
       expect(result.message).toMatch(/^RTMP server "down": GET \/stat: .*ECONNREFUSED/);
     });
@@ -165,7 +166,7 @@ describe.skipIf(ffmpegPath === undefined || ffprobePath === undefined || nginxPa
 
   describe('content probe', () => {
     const probe = (target: string, options: Partial<ConstructorParameters<typeof ContentProbe>[0]> = {}): ContentProbe =>
-      new ContentProbe({
+      new ContentProbe({ clock: systemClock,
         ffmpegPath: ffmpegPath ?? 'ffmpeg',
         url: target,
         durationMs: 4_000,
@@ -252,7 +253,7 @@ describe('http probe against a local server', () => {
   });
 
   const probe = (path: string, options: Partial<ConstructorParameters<typeof HttpProbe>[0]> = {}): HttpProbe =>
-    new HttpProbe({ url: `${server.url}${path}`, timeoutMs: 2_000, ...options });
+    new HttpProbe({ clock: systemClock, url: `${server.url}${path}`, timeoutMs: 2_000, ...options });
 
   it('passes when status and conditions hold', async () => {
     const result = await probe('/live', { conditions: ['status == 200', 'body.status == "live"', 'body.viewers >= 1', 'body.engine.healthy == true', 'responseTime < 2s'] }).run(never);
@@ -291,7 +292,7 @@ describe('http probe against a local server', () => {
 
   it('reports a refused connection with the URL redacted', async () => {
     const port = await freePort();
-    const result = await new HttpProbe({ url: `http://127.0.0.1:${port}/status?token=hunter2-secret`, timeoutMs: 2_000 }).run(never);
+    const result = await new HttpProbe({ clock: systemClock, url: `http://127.0.0.1:${port}/status?token=hunter2-secret`, timeoutMs: 2_000 }).run(never);
     expect(result.ok).toBe(false);
     expect(result.message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/status\?token=\*\*\* failed: .*ECONNREFUSED/);
     expect(result.message).not.toContain('hunter2');
@@ -328,7 +329,7 @@ describe('process probe on a real child', () => {
     const busy = start(process.execPath, ['-e', 'for (;;) {}']);
     const pid = busy.pid;
     if (pid === undefined) throw new Error('no pid');
-    const probe = new ProcessProbe({ pid: () => pid, maxCpuPercent: 30, forMs: 1_000, timeoutMs: 2_000 });
+    const probe = new ProcessProbe({ clock: systemClock, pid: () => pid, maxCpuPercent: 30, forMs: 1_000, timeoutMs: 2_000 });
 
     const first = await probe.run(never);
     expect(first.details?.['pid']).toBe(pid);
@@ -358,7 +359,7 @@ describe('process probe on a real child', () => {
     const pid = idle.pid;
     if (pid === undefined) throw new Error('no pid');
     await waitFor(() => readFileSync(`/proc/${pid}/status`, 'utf8').includes('VmRSS'), { description: 'the child to be up' });
-    const probe = new ProcessProbe({ pid: () => pid, maxCpuPercent: 90, maxRssBytes: 1024 ** 3, forMs: 0, timeoutMs: 2_000 });
+    const probe = new ProcessProbe({ clock: systemClock, pid: () => pid, maxCpuPercent: 90, maxRssBytes: 1024 ** 3, forMs: 0, timeoutMs: 2_000 });
     // Node's start-up burns CPU; once it idles the probe passes.
     const result = await waitFor(
       async () => {
@@ -379,7 +380,7 @@ describe('process probe on a real child', () => {
       timeoutMs: 5_000,
       description: 'a zombie child of perl',
     });
-    const result = await new ProcessProbe({ pid: () => zombie.pid, forMs: 0, timeoutMs: 2_000 }).run(never);
+    const result = await new ProcessProbe({ clock: systemClock, pid: () => zombie.pid, forMs: 0, timeoutMs: 2_000 }).run(never);
     expect(result).toMatchObject({ ok: false, message: `process ${zombie.pid} is a zombie` });
   });
 });

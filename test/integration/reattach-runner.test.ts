@@ -21,6 +21,7 @@ import type { AdoptRequest, ProcessExit, ProcessHandlers, RuntimeIdentity } from
 import { processAlive, processesInGroup } from '../helpers/proc.js';
 import { requireBinary } from '../helpers/require-binary.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { systemClock } from '../../src/adapters/system-clock.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const FAKE_FFMPEG = fileURLToPath(new URL('../fixtures/fake-ffmpeg.mjs', import.meta.url));
@@ -174,7 +175,7 @@ describe('FifoProcessRunner: surviving the daemon', () => {
     );
     expect(died).toBe(false);
 
-    const runner = new FifoProcessRunner({ runtimeDir: root });
+    const runner = new FifoProcessRunner({ clock: systemClock, runtimeDir: root });
     const b = record();
     const adoptStarted = performance.now();
     const result = runner.adopt(identity, b.handlers);
@@ -227,7 +228,7 @@ describe('FifoProcessRunner: surviving the daemon', () => {
     const doomed = await spawnThroughDoomedDaemon();
     const { identity } = doomed;
     await killSpawner(doomed);
-    const runner = new FifoProcessRunner({ runtimeDir: root });
+    const runner = new FifoProcessRunner({ clock: systemClock, runtimeDir: root });
     const cases: Array<[AdoptRequest, string]> = [
       [{ ...identity, bootId: randomUUID() }, 'other-boot'],
       [{ ...identity, startTicks: identity.startTicks + 1 }, 'pid-reused'],
@@ -263,7 +264,7 @@ describe('FifoProcessRunner: surviving the daemon', () => {
     await killSpawner(doomed);
     await killByPid(identity);
 
-    const runner = new FifoProcessRunner({ runtimeDir: root });
+    const runner = new FifoProcessRunner({ clock: systemClock, runtimeDir: root });
     const r = record();
     const result = runner.adopt(identity, r.handlers);
     expect(result.adopted).toBe(false);
@@ -276,7 +277,7 @@ describe('FifoProcessRunner: surviving the daemon', () => {
 });
 
 describe('FifoProcessRunner: spawned children', () => {
-  const runner = new FifoProcessRunner({ runtimeDir: path.join(tmpdir(), `sw-reattach-spawn-${process.pid}`) });
+  const runner = new FifoProcessRunner({ clock: systemClock, runtimeDir: path.join(tmpdir(), `sw-reattach-spawn-${process.pid}`) });
   afterAll(() => {
     runner.sweep([]);
     rmSync(runner.runtimeDir, { recursive: true, force: true });

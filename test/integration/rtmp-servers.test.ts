@@ -44,7 +44,7 @@ describe.skipIf(ffmpegPath === undefined || nginxPath === undefined)('nginx-rtmp
 
   beforeAll(async () => {
     nginx = await startNginxRtmp({ nginxPath: nginxPath ?? 'nginx' });
-    server = new NginxRtmpServer({ id: 'local', statUrl: nginx.statUrl, controlUrl: nginx.controlUrl }, { timeoutMs: 3_000 });
+    server = new NginxRtmpServer({ id: 'local', statUrl: nginx.statUrl, controlUrl: nginx.controlUrl }, { clock: systemClock, timeoutMs: 3_000 });
   });
 
   afterAll(async () => {
@@ -133,18 +133,18 @@ describe.skipIf(ffmpegPath === undefined || nginxPath === undefined)('nginx-rtmp
 
   it('reports an unreachable or wrong endpoint with a named error', async () => {
     const port = await freePort();
-    const down = new NginxRtmpServer({ id: 'down', statUrl: `http://127.0.0.1:${port}/stat`, controlUrl: `http://127.0.0.1:${port}/control` });
+    const down = new NginxRtmpServer({ id: 'down', statUrl: `http://127.0.0.1:${port}/stat`, controlUrl: `http://127.0.0.1:${port}/control` }, { clock: systemClock });
     const unreachable = await rejection(down.listPublishers());
     expect(unreachable.code).toBe('RTMP_SERVER_UNREACHABLE');
     expect(unreachable.message).toMatch(/^RTMP server "down": GET \/stat: .*ECONNREFUSED/);
 
     const nowhere = `http://127.0.0.1:${nginx.httpPort}/nothing-here`;
-    const wrong = new NginxRtmpServer({ id: 'wrong', statUrl: nowhere, controlUrl: nginx.controlUrl });
+    const wrong = new NginxRtmpServer({ id: 'wrong', statUrl: nowhere, controlUrl: nginx.controlUrl }, { clock: systemClock });
     const notFound = await rejection(wrong.listPublishers());
     expect(notFound.code).toBe('RTMP_SERVER_HTTP_STATUS');
     expect(notFound.status).toBe(404);
 
-    const badControl = new NginxRtmpServer({ id: 'ctl', statUrl: nginx.statUrl, controlUrl: nowhere });
+    const badControl = new NginxRtmpServer({ id: 'ctl', statUrl: nginx.statUrl, controlUrl: nowhere }, { clock: systemClock });
     const dropError = await rejection(badControl.dropPublisher({ app: 'live', name: 'secret-name', clientId: '1', bytesIn: 0 }));
     expect(dropError.code).toBe('RTMP_SERVER_HTTP_STATUS');
     expect(dropError.message).not.toContain('secret-name');
@@ -161,7 +161,7 @@ describe('SRS adapter against a fake SRS API', () => {
       { app: 'live', name: 'srs-secret-key', id: 'o7e15a0p', ip: '10.1.2.3', bytes: 8_196_493, kbps: 2436 },
       { app: 'live', name: 'other', id: '3x1f9c2d', ip: '10.1.2.4', bytes: 1_000, kbps: 12 },
     ];
-    server = createRtmpServer({ id: 'srs1', type: 'srs', apiUrl: `${srs.url}/` }, { timeoutMs: 500 });
+    server = createRtmpServer({ id: 'srs1', type: 'srs', apiUrl: `${srs.url}/` }, { clock: systemClock, timeoutMs: 500 });
   });
   afterEach(async () => {
     await srs.close();
@@ -221,7 +221,7 @@ describe('SRS adapter against a fake SRS API', () => {
 
   it('honours the caller abort signal', async () => {
     srs.faults.set('/api/v1/streams', 'hang');
-    const slow = createRtmpServer({ id: 'srs1', type: 'srs', apiUrl: srs.url }, { timeoutMs: 10_000 });
+    const slow = createRtmpServer({ id: 'srs1', type: 'srs', apiUrl: srs.url }, { clock: systemClock, timeoutMs: 10_000 });
     const controller = new AbortController();
     const pending = slow.listPublishers({ signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
@@ -240,7 +240,7 @@ describe('MediaMTX adapter against a fake MediaMTX API', () => {
       { app: 'live', name: 'b', id: '0c8d7e6f-1a2b-4c3d-8e9f-0a1b2c3d4e5f', ip: '127.0.0.2', bytes: 10, kbps: 0 },
       { app: 'live', name: 'c', id: '9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a', ip: '127.0.0.3', bytes: 10, kbps: 0 },
     ];
-    server = createRtmpServer({ id: 'mtx', type: 'mediamtx', apiUrl: mtx.url }, { timeoutMs: 500 });
+    server = createRtmpServer({ id: 'mtx', type: 'mediamtx', apiUrl: mtx.url }, { clock: systemClock, timeoutMs: 500 });
   });
   afterEach(async () => {
     await mtx.close();

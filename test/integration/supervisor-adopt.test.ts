@@ -105,7 +105,7 @@ describe('Supervisor.adopt with the FIFO runner', () => {
     const config = loadConfigText(yaml, {});
     const b = new Supervisor(config.streams, {
       clock: systemClock,
-      runner: new FifoProcessRunner({ runtimeDir: root, exitPollMs: 100 }),
+      runner: new FifoProcessRunner({ clock: systemClock, runtimeDir: root, exitPollMs: 100 }),
       ffmpeg: { path: FAKE_FFMPEG, capabilities: FAKE_CAPABILITIES },
       logger: silentLogger,
       redact: (text) => text,

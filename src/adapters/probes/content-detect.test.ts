@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../test/fakes/fake-clock.js';
 import { coveredSeconds, DetectLog, lastProgressSeconds } from './content-detect.js';
 import { contentArgs, judgeContent } from './content-probe.js';
 
@@ -134,14 +135,14 @@ describe('contentArgs', () => {
   const base = { ffmpegPath: 'ffmpeg', url: 'rtmp://h/live/k', durationMs: 10_000, timeoutMs: 30_000 };
 
   it('decodes only what the enabled detectors need', () => {
-    const args = contentArgs({ ...base, ...ALL }, 5_000);
+    const args = contentArgs({ clock: new FakeClock(), ...base, ...ALL }, 5_000);
     expect(args).toEqual([
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-rw_timeout', '5000000', '-i', 'rtmp://h/live/k', '-t', '10',
       '-map', '0:v:0?', '-vf', 'blackdetect=d=2:pix_th=0.1,freezedetect=n=-60dB:d=2',
       '-map', '0:a:0?', '-af', 'silencedetect=n=-50dB:d=2',
       '-sn', '-dn', '-progress', 'pipe:1', '-f', 'null', '-',
     ]);
-    const audioOnly = contentArgs({ ...base, black: false, freeze: false, silence: true, durationMs: 4_000 }, 0);
+    const audioOnly = contentArgs({ clock: new FakeClock(), ...base, black: false, freeze: false, silence: true, durationMs: 4_000 }, 0);
     expect(audioOnly).not.toContain('-vf');
     expect(audioOnly).not.toContain('-rw_timeout');
     expect(audioOnly).toContain('silencedetect=n=-50dB:d=1');

@@ -15,7 +15,6 @@
 import { defaultRedactor, type Redactor } from '../../domain/redact.js';
 import type { Clock } from '../../ports/clock.js';
 import type { HealthProbe, ProbeResult } from '../../ports/health-probe.js';
-import { systemClock } from '../system-clock.js';
 import { DetectLog, lastProgressSeconds, type DetectKind } from './content-detect.js';
 import { Deadline, formatSeconds, guardedRun, commandFailure, type ProbeCommonOptions } from './probe-support.js';
 import { runProcess } from './run-process.js';
@@ -143,7 +142,7 @@ export class ContentProbe implements HealthProbe {
   constructor(private readonly options: ContentProbeOptions) {
     if (!(options.timeoutMs > options.durationMs)) throw new RangeError('content probe: timeoutMs must be longer than durationMs');
     this.redact = options.redact ?? defaultRedactor;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
   }
 
   run(signal: AbortSignal): Promise<ProbeResult> {

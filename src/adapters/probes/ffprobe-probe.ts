@@ -12,7 +12,6 @@ import type { Clock } from '../../ports/clock.js';
 import type { HealthProbe, ProbeResult } from '../../ports/health-probe.js';
 import type { ParseOutcome } from '../rtmp/options.js';
 import { asNumber, asRecord, asRecords, asText, parseJson } from '../../domain/untrusted.js';
-import { systemClock } from '../system-clock.js';
 import { Deadline, guardedRun, lastLine, commandFailure, type ProbeCommonOptions } from './probe-support.js';
 import { runProcess } from './run-process.js';
 
@@ -115,7 +114,7 @@ export class FfprobeProbe implements HealthProbe {
 
   constructor(private readonly options: FfprobeProbeOptions) {
     this.redact = options.redact ?? defaultRedactor;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
   }
 
   run(signal: AbortSignal): Promise<ProbeResult> {

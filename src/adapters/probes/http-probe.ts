@@ -8,7 +8,6 @@
 import { defaultRedactor, type Redactor } from '../../domain/redact.js';
 import type { Clock } from '../../ports/clock.js';
 import type { HealthProbe, ProbeResult } from '../../ports/health-probe.js';
-import { systemClock } from '../system-clock.js';
 import { evaluateConditions, parseConditions, type Condition } from '../../domain/http-conditions.js';
 import { Deadline, guardedRun, type ProbeCommonOptions } from './probe-support.js';
 
@@ -35,7 +34,7 @@ export class HttpProbe implements HealthProbe {
   constructor(private readonly options: HttpProbeOptions) {
     this.conditions = parseConditions(options.conditions ?? []);
     this.redact = options.redact ?? defaultRedactor;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
   }
 
   run(signal: AbortSignal): Promise<ProbeResult> {

@@ -13,8 +13,8 @@ export interface ProbeCommonOptions {
   readonly timeoutMs: number;
   /** Applied to every message and detail string. */
   readonly redact?: Redactor;
-  /** For durations and sustained-limit tracking. Default: the system clock. */
-  readonly clock?: Clock;
+  /** For durations and sustained-limit tracking. */
+  readonly clock: Clock;
 }
 
 /** `10 s`, `1.5 s`, `0.25 s`: how timeouts and durations read in messages. */

@@ -11,7 +11,6 @@ import { readFile } from 'node:fs/promises';
 import { defaultRedactor, type Redactor } from '../../domain/redact.js';
 import type { Clock } from '../../ports/clock.js';
 import type { HealthProbe, ProbeResult } from '../../ports/health-probe.js';
-import { systemClock } from '../system-clock.js';
 import { Deadline, formatSeconds, guardedRun, type ProbeCommonOptions } from './probe-support.js';
 import {
   cpuPercentBetween,
@@ -60,7 +59,7 @@ export class ProcessProbe implements HealthProbe {
 
   constructor(private readonly options: ProcessProbeOptions) {
     this.redact = options.redact ?? defaultRedactor;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
   }
 
   run(signal: AbortSignal): Promise<ProbeResult> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../test/fakes/fake-clock.js';
 import { createRedactor } from '../../domain/redact.js';
 import type { Publisher, RtmpRequestOptions, RtmpServer } from '../../ports/rtmp-server.js';
 import { RtmpServerError } from '../rtmp/errors.js';
@@ -33,7 +34,7 @@ const signal = new AbortController().signal;
 describe('RtmpServerProbe', () => {
   it('passes when published above the floor, fails when absent or below', async () => {
     const server = new FakeServer();
-    const probe = new RtmpServerProbe({ server, target, minBitrateKbps: 500, timeoutMs: 1_000 });
+    const probe = new RtmpServerProbe({ clock: new FakeClock(), server, target, minBitrateKbps: 500, timeoutMs: 1_000 });
     expect(await probe.run(signal)).toMatchObject({ ok: false, message: 'not published on RTMP server "local" (app "live")' });
 
     server.publishers = [{ app: 'live', name: 'radio-secret', clientId: '7', bytesIn: 1000, bitrateKbps: 812.3 }];
@@ -54,7 +55,7 @@ describe('RtmpServerProbe', () => {
   it('reports server errors as failures, never the key', async () => {
     const server = new FakeServer();
     server.error = new RtmpServerError('RTMP_SERVER_UNREACHABLE', 'local', 'GET /stat: connect ECONNREFUSED 127.0.0.1:1');
-    const probe = new RtmpServerProbe({ server, target, timeoutMs: 1_000, redact: createRedactor(['radio-secret']) });
+    const probe = new RtmpServerProbe({ clock: new FakeClock(), server, target, timeoutMs: 1_000, redact: createRedactor(['radio-secret']) });
     const result = await probe.run(signal);
     expect(result).toMatchObject({ ok: false, message: 'RTMP server "local": GET /stat: connect ECONNREFUSED 127.0.0.1:1' });
     expect(JSON.stringify(result)).not.toContain('radio-secret');
@@ -63,7 +64,7 @@ describe('RtmpServerProbe', () => {
   it('ends at its timeout even if the server never answers', async () => {
     const server = new FakeServer();
     server.hang = true;
-    const probe = new RtmpServerProbe({ server, target, timeoutMs: 50 });
+    const probe = new RtmpServerProbe({ clock: new FakeClock(), server, target, timeoutMs: 50 });
     expect(await probe.run(signal)).toMatchObject({ ok: false, message: 'timed out after 0.05 s' });
     const controller = new AbortController();
     const running = probe.run(controller.signal);

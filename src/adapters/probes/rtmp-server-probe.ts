@@ -8,7 +8,6 @@ import { defaultRedactor, type Redactor } from '../../domain/redact.js';
 import type { Clock } from '../../ports/clock.js';
 import type { HealthProbe, ProbeResult } from '../../ports/health-probe.js';
 import type { RtmpServer, RtmpTarget } from '../../ports/rtmp-server.js';
-import { systemClock } from '../system-clock.js';
 import { Deadline, guardedRun, type ProbeCommonOptions } from './probe-support.js';
 import { errorMessage } from '../../domain/error-message.js';
 
@@ -30,7 +29,7 @@ export class RtmpServerProbe implements HealthProbe {
 
   constructor(private readonly options: RtmpServerProbeOptions) {
     this.redact = options.redact ?? defaultRedactor;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
   }
 
   run(signal: AbortSignal): Promise<ProbeResult> {

@@ -253,7 +253,7 @@ describe('FifoProcessRunner: run folders', () => {
   });
 
   it('reports a runtime folder it cannot use as a spawn error, without throwing', async () => {
-    const broken = new FifoProcessRunner({
+    const broken = new FifoProcessRunner({ clock: new FakeClock(),
       runtimeDir: root,
       makeFifos: () => {
         throw new Error('mkfifo: not supported');

@@ -20,7 +20,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { systemClock } from '../system-clock.js';
 import type { Clock } from '../../ports/clock.js';
 import type {
   AdoptRequest,
@@ -45,8 +44,8 @@ import { errnoCode, errorMessage } from '../error-details.js';
 export interface FifoProcessRunnerOptions {
   /** Root of the run folders; created 0700. Must survive a daemon restart (see runtime-dir.ts). */
   runtimeDir: string;
-  /** Timers for exit polling and grace periods. Default: the system clock. */
-  clock?: Pick<Clock, 'setTimer'>;
+  /** Timers for exit polling and grace periods. */
+  clock: Pick<Clock, 'setTimer'>;
   /** /proc and kill(2). Default: Linux. */
   system?: ProcessSystem;
   /** How often an adopted process is checked for exit. Default 250 ms. */
@@ -82,7 +81,7 @@ export class FifoProcessRunner implements ProcessRunner {
 
   constructor(options: FifoProcessRunnerOptions) {
     this.runtimeDir = path.resolve(options.runtimeDir);
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
     this.system = options.system ?? linuxProcessSystem;
     this.exitPollMs = options.exitPollMs ?? 250;
     this.pipeCloseGraceMs = options.pipeCloseGraceMs ?? 2000;

@@ -6,7 +6,7 @@ import { NginxRtmpServer } from './nginx-rtmp.js';
 import type { RtmpAdapterOptions } from './options.js';
 import { SrsServer } from './srs.js';
 
-export function createRtmpServer(config: RtmpServerConfig, options: RtmpAdapterOptions = {}): RtmpServer {
+export function createRtmpServer(config: RtmpServerConfig, options: RtmpAdapterOptions): RtmpServer {
   switch (config.type) {
     case 'nginx-rtmp':
       return new NginxRtmpServer({ id: config.id, statUrl: config.statUrl, controlUrl: config.controlUrl }, options);

@@ -124,7 +124,7 @@ export class MediaMtxServer extends RtmpAdapterBase {
 
   constructor(
     private readonly config: MediaMtxConfig,
-    options: RtmpAdapterOptions = {},
+    options: RtmpAdapterOptions,
   ) {
     super(config.id, options);
   }

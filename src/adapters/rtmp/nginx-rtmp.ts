@@ -119,7 +119,7 @@ export class NginxRtmpServer extends RtmpAdapterBase {
 
   constructor(
     private readonly config: NginxRtmpConfig,
-    options: RtmpAdapterOptions = {},
+    options: RtmpAdapterOptions,
   ) {
     super(config.id, options);
   }

@@ -2,15 +2,14 @@
 import { defaultRedactor, type Redactor } from '../../domain/redact.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Publisher, RtmpRequestOptions, RtmpServer, RtmpServerKind } from '../../ports/rtmp-server.js';
-import { systemClock } from '../system-clock.js';
 
 export interface RtmpAdapterOptions {
   /** Timeout of each HTTP request. Default 5 s. */
   readonly timeoutMs?: number;
   /** Applied to every error message (stream keys are never put in them to begin with). */
   readonly redact?: Redactor;
-  /** For `publishingSinceMs` and derived bitrates. Default: the system clock. */
-  readonly clock?: Clock;
+  /** For `publishingSinceMs` and derived bitrates. */
+  readonly clock: Clock;
 }
 
 export const DEFAULT_RTMP_TIMEOUT_MS = 5_000;
@@ -30,7 +29,7 @@ export abstract class RtmpAdapterBase implements RtmpServer {
     this.id = id;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_RTMP_TIMEOUT_MS;
     this.redact = options.redact ?? defaultRedactor;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
   }
 
   abstract listPublishers(options?: RtmpRequestOptions): Promise<Publisher[]>;

@@ -93,7 +93,7 @@ export class SrsServer extends RtmpAdapterBase {
 
   constructor(
     private readonly config: SrsConfig,
-    options: RtmpAdapterOptions = {},
+    options: RtmpAdapterOptions,
   ) {
     super(config.id, options);
   }

@@ -10,7 +10,7 @@ interface SeedHealth {
 
 describe("the radio module's /health/* shape", () => {
   it('answers status, message, timestamp (whole seconds, Z) and details on each of its three paths', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.runFor('cam', 2);
     const expected: Record<string, Partial<SeedHealth>> = {
       '/health/liveness': { status: 'healthy', message: 'Service is alive', details: { check: 'liveness' } },
@@ -36,7 +36,7 @@ describe("the radio module's /health/* shape", () => {
 
   it('a crash-looping stream makes /health/detailed degraded (200) and ffmpeg_running false', async () => {
     const restart = { ...streamSpec('cam').restart, budget: { restarts: 2, withinMs: 60_000 } };
-    const h = appHarness({ specs: [streamSpec('cam', { restart })] });
+    const h = await appHarness({ specs: [streamSpec('cam', { restart })] });
     h.runFor('cam', 2);
     h.process('cam').exit({ code: 1, signal: null });
     h.process('cam').exit({ code: 1, signal: null });
@@ -48,7 +48,7 @@ describe("the radio module's /health/* shape", () => {
   });
 
   it('unhealthy is 503 and the message names what fails', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.daemon.phase = 'stopping';
     const response = await h.app.inject('/health/readiness');
     expect(response.statusCode).toBe(503);

@@ -5,7 +5,7 @@ import type { WatchdogStatusDto } from '../stream-dto.js';
 
 describe('GET /api/watchdog/status (the VistterStream shape)', () => {
   it('lists streams wanted running with the v1 figures, Python times and no other field', async () => {
-    const h = appHarness();
+    const h = await appHarness();
     h.runFor('cam', 2);
     h.clock.advance(250);
     h.process('cam').exit({ code: 1, signal: null }); // an immediate automatic restart
