@@ -10,9 +10,9 @@
  *                              └─▶ metrics (recordCheck)        (one source of truth)
  *
  * One decider per stream: the stream's health comes from here (`setHealthSource`), crash-loop
- * retries are handed over to this decider (`delegateCrashloopRetries`), a watchdog restart is a
- * requested restart for the fast layer's accounting, and the fast layer's automatic restarts
- * count against the restart budget the two share (`fastRestarts`). The stall verdict of the
+ * retries are handed over to this decider (`delegateCrashloopRetries`), and a watchdog restart is
+ * a counted restart (`restart('recovery')`): it spends the restart budget the two layers share
+ * (`fastRestarts`), so restarts that do not cure a fault lead to the crash-loop regime. The stall verdict of the
  * progress check is shown in the health but acted on by the fast layer alone.
  *
  * Actions run one batch at a time per stream; no lock is shared with other streams, and checks
@@ -32,6 +32,7 @@ import {
   type CheckState,
   type CheckTransition,
 } from '../domain/watchdog/check-state.js';
+import { renewCheck } from '../domain/watchdog/check-renewal.js';
 import type { Endpoints } from '../domain/watchdog/endpoint-match.js';
 import { classifyFailure, type FailureCause } from '../domain/watchdog/failure-locus.js';
 import type { InputSwitch } from '../domain/watchdog/input-failover.js';
@@ -376,6 +377,7 @@ export class StreamWatchdog {
       fastRestarts: this.stream.recentRestarts(),
       summary: this.deps.redact(report.reason),
       ...(report.unhealthySince !== undefined && { unhealthySince: report.unhealthySince }),
+      ...(report.failingSince !== undefined && { failingSince: report.failingSince }),
     });
     this.recovery = decision.state;
     if (decision.reason !== this.decision) {
@@ -465,8 +467,8 @@ export class StreamWatchdog {
         if (this.stream.desired !== 'running') return;
         this.log.warn({ reason }, 'watchdog restarts the stream');
         this.announce('restart', reason);
-        this.resetChecks(now);
-        this.stream.restart();
+        this.renewChecks(now);
+        this.stream.restart('recovery');
         return;
       case 'drop-publisher':
         await this.dropPublisher(reason);
@@ -490,7 +492,7 @@ export class StreamWatchdog {
   /** Drops our publisher at the RTMP server; in rotate mode the input queue moves on. */
   private async dropPublisher(reason: string): Promise<void> {
     if (!(await this.publisher.drop(reason))) return;
-    this.resetChecks(this.deps.clock.now());
+    this.renewChecks(this.deps.clock.now());
     if (this.inputs !== undefined) {
       this.ladderSwitch = true;
       try {
@@ -513,7 +515,7 @@ export class StreamWatchdog {
       return;
     }
     if (!this.ladderSwitch) this.recovery = noteIntentionalRestart(this.policy, this.recovery, now, 'input-switch');
-    this.resetChecks(now);
+    this.renewChecks(now);
     this.log.warn({ from: change.from, to: change.to, reason }, 'input switched');
     this.announce('next-input', reason, change);
     const back = change.to < change.from && this.inputs?.view().mode === 'priority';
@@ -585,9 +587,14 @@ export class StreamWatchdog {
     }
   }
 
-  /** Every configured check back to `unknown` with a new start grace (after a fix or a switch). */
+  /** Every configured check back to `unknown` with a new start grace (a fresh start, an operator's restart). */
   private resetChecks(now: number): void {
     for (const check of this.checks) check.state = resetCheck(check.state, now);
+  }
+
+  /** After a fix or a switch: a new grace, but a failing check stays failing until it passes (check-renewal.ts). */
+  private renewChecks(now: number): void {
+    for (const check of this.checks) check.state = renewCheck(check.state, now);
   }
 
   /** Checks run while the stream is not stopped; a start gives them a fresh grace. */
