@@ -7,6 +7,16 @@ import type { AlertManager, EventReport } from './alert-manager.js';
 import { followStreams } from './follow-streams.js';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
 
+/** Stream `a` in a crash loop, followed with a 10 s healthy threshold. */
+function inCrashloop() {
+  const { calls, manager } = recorder();
+  const clock = new FakeClock();
+  const streams = new TypedEvents<StreamEventMap>();
+  const off = followStreams(manager, streams, undefined, { clock, healthyAfterMs: () => 10_000 });
+  streams.emit('state', { streamId: 'a', from: 'backoff', to: 'crashloop', desired: 'running', at: 1 });
+  return { calls, clock, streams, off };
+}
+
 function recorder() {
   const calls: string[] = [];
   const reports: (ConditionReport | EventReport)[] = [];
@@ -56,11 +66,7 @@ describe('followStreams', () => {
   });
 
   it('a brief healthy run does not end a crash loop; staying healthy for the threshold does', () => {
-    const { calls, manager } = recorder();
-    const clock = new FakeClock();
-    const streams = new TypedEvents<StreamEventMap>();
-    const off = followStreams(manager, streams, undefined, { clock, healthyAfterMs: () => 10_000 });
-    streams.emit('state', { streamId: 'a', from: 'backoff', to: 'crashloop', desired: 'running', at: 1 });
+    const { calls, clock, streams, off } = inCrashloop();
     // A slow retry runs for 0.5 s, healthy by its progress, then crashes again.
     streams.emit('health', { streamId: 'a', from: 'unhealthy', to: 'healthy', state: 'running', reason: 'ok', at: 2 });
     clock.advance(500);
@@ -78,11 +84,7 @@ describe('followStreams', () => {
   });
 
   it('stopping the stream on purpose ends the crash loop at once', () => {
-    const { calls, manager } = recorder();
-    const clock = new FakeClock();
-    const streams = new TypedEvents<StreamEventMap>();
-    const off = followStreams(manager, streams, undefined, { clock, healthyAfterMs: () => 10_000 });
-    streams.emit('state', { streamId: 'a', from: 'backoff', to: 'crashloop', desired: 'running', at: 1 });
+    const { calls, clock, streams, off } = inCrashloop();
     streams.emit('health', { streamId: 'a', from: 'unhealthy', to: 'healthy', state: 'running', reason: 'ok', at: 2 });
     streams.emit('state', { streamId: 'a', from: 'stopping', to: 'stopped', desired: 'stopped', at: 3 });
     expect(calls.filter((c) => c === '-crashloop:a')).toHaveLength(1);
