@@ -53,6 +53,14 @@ describe.skipIf(ffmpegPath === undefined || ffprobePath === undefined || nginxPa
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The webhook notifier on the local receiver, and the grouping window. */
+  const notifierYaml = (url: string, groupWindow: string): string => `
+notifiers:
+  - { id: hook, type: webhook, url: "${url}" }
+alerts:
+  groupWindow: ${groupWindow}
+`;
+
   async function start(name: string, yaml: (hookUrl: string) => string): Promise<{ x: WatchdogIntegration; hook: WebhookReceiver }> {
     const receiver = await startWebhookReceiver();
     hook = receiver;
@@ -67,11 +75,7 @@ describe.skipIf(ffmpegPath === undefined || ffprobePath === undefined || nginxPa
     // faster than the 4 s grouping window.
     const { x, hook: receiver } = await start(
       'flap',
-      (url) => `
-notifiers:
-  - { id: hook, type: webhook, url: "${url}" }
-alerts:
-  groupWindow: 4s
+      (url) => `${notifierYaml(url, '4s')}
 streams:
   - id: flappy
     args: [-re, -f, lavfi, -i, "testsrc2=size=160x120:rate=25", -t, "1", -f, "null", "-"]
@@ -93,11 +97,7 @@ streams:
     // Each run lasts about 1 s (healthy by its progress), far below resetAfter (20 s).
     const { x, hook: receiver } = await start(
       'crashloop',
-      (url) => `
-notifiers:
-  - { id: hook, type: webhook, url: "${url}" }
-alerts:
-  groupWindow: 0s
+      (url) => `${notifierYaml(url, '0s')}
 streams:
   - id: brief
     args: [-re, -f, lavfi, -i, "testsrc2=size=160x120:rate=25", -t, "1.5", -f, "null", "-"]
@@ -123,10 +123,7 @@ streams:
       (url) => `
 rtmpServers:
   - { id: local, type: nginx-rtmp, statUrl: "${nginx.statUrl}", controlUrl: "${nginx.controlUrl}" }
-notifiers:
-  - { id: hook, type: webhook, url: "${url}" }
-alerts:
-  groupWindow: 0s
+${notifierYaml(url, '0s')}
 streams:
   - id: cam
     args: [-re, -f, lavfi, -i, "testsrc2=size=160x120:rate=25", -c:v, libx264, -preset, ultrafast, -g, "25", -f, flv, "${nginx.rtmpUrl('live', 'cam')}"]
