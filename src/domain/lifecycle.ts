@@ -19,6 +19,7 @@
  */
 import { IllegalTransitionError } from './errors.js';
 import { decideRestart, EMPTY_RESTART_HISTORY, type RestartHistory } from './restart-policy.js';
+import { decideCountedRestart } from './uncured-restarts.js';
 import type { DesiredState, RestartPolicy, StopPolicy } from './stream-spec.js';
 
 export type ObservedState = 'stopped' | 'starting' | 'running' | 'backoff' | 'stopping' | 'crashloop';
@@ -72,7 +73,8 @@ export type LifecycleEvent =
   /**
    * Restart now. `counted`: a recovery restart (the watchdog's fix for an unhealthy stream) that
    * goes through the restart policy like a crash: it spends the restart budget, backs off, and
-   * leads to `crashloop` once the budget is spent — restarts that do not cure a fault escalate.
+   * leads to `crashloop` once the budget is spent (uncured-restarts.ts) — restarts that do not
+   * cure a fault escalate.
    * Otherwise (API, config change, input switch) it is immediate and outside the budget.
    */
   | { readonly type: 'restart'; readonly counted?: boolean }
@@ -274,8 +276,9 @@ function recover(
   end: ProcessEnd,
   config: LifecycleConfig,
   context: TransitionContext,
+  counted = false,
 ): TransitionResult {
-  const decision = decideRestart(config.restart, state.restart, {
+  const decision = (counted ? decideCountedRestart : decideRestart)(config.restart, state.restart, {
     now: context.now,
     runningSince: state.runningSince,
     random: context.random,
@@ -403,7 +406,7 @@ function afterStop(
     if (state.desired === 'running') return recover(state, killReason, end, config, context);
   }
   // A counted restart ends as `restarted`, but the restart policy decides what follows.
-  if (killReason === 'recovery' && state.desired === 'running') return recover(state, 'restarted', end, config, context);
+  if (killReason === 'recovery' && state.desired === 'running') return recover(state, 'restarted', end, config, context, true);
   const reason: ExitReason = killReason === 'recovery' ? 'restarted' : killReason;
   if (state.desired === 'stopped') {
     const run: RunEnded = { reason, end, next: 'stopped', countsAsRestart: false };

@@ -287,6 +287,36 @@ describe('radio: frozen, bitrate collapse, CPU', () => {
   });
 });
 
+describe('a fault a restart cannot cure', () => {
+  it('the failed check stays failing across the restart (no healthy on progress alone); uncured restarts reach crashloop', async () => {
+    const cpu = {
+      type: 'process' as const,
+      name: 'cpu',
+      intervalMs: 5 * S,
+      timeoutMs: 2 * S,
+      informational: false,
+      failureThreshold: 1,
+      successThreshold: 1,
+      settings: { maxCpuPercent: 90, forMs: 30 * S },
+    };
+    const x = harness([spec('radio', { startTimeoutMs: 5 * S, checks: [cpu] })]);
+    const states: string[] = [];
+    x.supervisor.events.on('state', (e) => states.push(e.to));
+    await x.run(10_000);
+    x.probe('radio', 'cpu').outcome = { ok: false, message: 'cpu 250.0% above 90% for 30 s', durationMs: 10 };
+    await x.run(6_000);
+    expect(actions(x)).toEqual(['restart']);
+    await x.run(2_000); // the new run makes progress: still unhealthy, its check has not passed again
+    expect(x.supervisor.get('radio').observed).toBe('running');
+    expect(x.supervisor.get('radio').status().health).toBe('unhealthy');
+    expect(x.watchdog.view('radio')?.checks.find((c) => c.name === 'cpu')?.status).toBe('failing');
+    // It never passes: the watchdog's restarts spend the budget (5 within 5 min) and lead to crashloop.
+    await x.run(6 * 60_000);
+    expect(states).toContain('crashloop');
+    expect(x.supervisor.get('radio').status().health).not.toBe('healthy');
+  });
+});
+
 describe('the recovery ladder in the shell', () => {
   it('escalates restart → drop-publisher → next-input → notify, one cooldown apart, acting for real at each rung', async () => {
     const x = harness([
