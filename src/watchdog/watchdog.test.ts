@@ -23,6 +23,18 @@ const healthLog = (x: WatchdogHarness, stream = 'cam') => x.health.filter((e) =>
 const actions = (x: WatchdogHarness) => x.recoveries.flatMap((e) => (e.phase === 'action' ? [e.action] : []));
 const since = (x: WatchdogHarness, start: number) => (x.clock.now() - start) / S;
 
+/** A process check of the CPU: one failure (above 90 % for 30 s) trips it. */
+const CPU_CHECK = {
+  type: 'process' as const,
+  name: 'cpu',
+  intervalMs: 5 * S,
+  timeoutMs: 2 * S,
+  informational: false,
+  failureThreshold: 1,
+  successThreshold: 1,
+  settings: { maxCpuPercent: 90, forMs: 30 * S },
+};
+
 describe('stream health from the checks (one source of truth)', () => {
   it('is unknown until the checks have a verdict, healthy while they pass, unhealthy once the threshold trips', async () => {
     const x = harness([spec('cam', { startTimeoutMs: 5 * S, onUnhealthy: [], checks: [ffprobeCheck('out', 'cam', { unhealthyAfterMs: 9 * S })] })]);
@@ -258,17 +270,7 @@ describe('radio: frozen, bitrate collapse, CPU', () => {
   });
 
   it('a CPU threshold held too long makes the process check fail: unhealthy, restart, recorded as an encoder failure', async () => {
-    const cpu = {
-      type: 'process' as const,
-      name: 'cpu',
-      intervalMs: 5 * S,
-      timeoutMs: 2 * S,
-      informational: false,
-      failureThreshold: 1,
-      successThreshold: 1,
-      settings: { maxCpuPercent: 90, forMs: 30 * S },
-    };
-    const x = harness([spec('radio', { startTimeoutMs: 5 * S, checks: [cpu] })]);
+    const x = harness([spec('radio', { startTimeoutMs: 5 * S, checks: [CPU_CHECK] })]);
     await x.run(10_000);
     x.probe('radio', 'cpu').outcome = { ok: false, message: 'process 1000: cpu 250.0% above 90% for 30 s', durationMs: 10 };
     await x.run(6_000);
@@ -289,17 +291,7 @@ describe('radio: frozen, bitrate collapse, CPU', () => {
 
 describe('a fault a restart cannot cure', () => {
   it('the failed check stays failing across the restart (no healthy on progress alone); uncured restarts reach crashloop', async () => {
-    const cpu = {
-      type: 'process' as const,
-      name: 'cpu',
-      intervalMs: 5 * S,
-      timeoutMs: 2 * S,
-      informational: false,
-      failureThreshold: 1,
-      successThreshold: 1,
-      settings: { maxCpuPercent: 90, forMs: 30 * S },
-    };
-    const x = harness([spec('radio', { startTimeoutMs: 5 * S, checks: [cpu] })]);
+    const x = harness([spec('radio', { startTimeoutMs: 5 * S, checks: [CPU_CHECK] })]);
     const states: string[] = [];
     x.supervisor.events.on('state', (e) => states.push(e.to));
     await x.run(10_000);
