@@ -121,6 +121,8 @@ export class Notifications {
     const { streamEvents, watchdogEvents, streamRemoved, streamSpec, logger } = this.options;
     const unfollowStreams = followStreams(alerts, streamEvents, watchdogEvents, {
       streamName: (id) => streamSpec(id)?.name ?? id,
+      clock: this.options.clock,
+      healthyAfterMs: (id) => streamSpec(id)?.restart.resetAfterMs,
       onError: (error) => logger.warn({ err: error }, 'an alert could not be recorded'),
     });
     // A removed stream has nothing left to alert about.

@@ -153,6 +153,30 @@ describe('lifecycle: behaviour', () => {
     expect(effects.find((e) => e.type === 'run-ended')).toMatchObject({ run: { reason: 'restarted', countsAsRestart: false } });
   });
 
+  it('a counted (recovery) restart spends the budget: backoff, then crashloop once it is spent', () => {
+    const cycle = (state: LifecycleState, now: number): { state: LifecycleState; next: unknown; counts: unknown } => {
+      let s = state;
+      if (s.observed === 'backoff') s = run([{ type: 'backoff-elapsed' }], s, now);
+      if (s.observed === 'starting') s = run([{ type: 'progress' }], s, now);
+      const stopping = transition(s, { type: 'restart', counted: true }, config, { ...ctx, now }).state;
+      const result = transition(stopping, { type: 'exited', end: { code: 255, signal: null } }, config, { ...ctx, now });
+      const ended = result.effects.find((e) => e.type === 'run-ended');
+      return { state: result.state, next: ended?.type === 'run-ended' ? ended.run.next : undefined, counts: ended?.type === 'run-ended' ? ended.run.countsAsRestart : undefined };
+    };
+    let state = SAMPLES.running;
+    const nexts: unknown[] = [];
+    for (let i = 0; i < config.restart.budget.restarts; i++) {
+      const step = cycle(state, ctx.now + i * 1_000);
+      expect(step.counts).toBe(true);
+      nexts.push(step.next);
+      state = step.state;
+    }
+    expect(nexts[0]).toBe('starting'); // the first restart is immediate
+    expect(nexts.slice(1, -1).every((next) => next === 'backoff')).toBe(true);
+    expect(nexts.at(-1)).toBe('crashloop');
+    expect(state.restart.recentRestarts.length).toBe(config.restart.budget.restarts);
+  });
+
   it('stop during a stall kill ends stopped; start during a stop ends starting', () => {
     const killing = transition(SAMPLES.running, { type: 'stall-timeout' }, config, ctx).state;
     const stopped = run([{ type: 'stop' }, { type: 'exited', end: { code: null, signal: 'SIGKILL' } }], killing);

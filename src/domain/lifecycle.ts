@@ -19,6 +19,7 @@
  */
 import { IllegalTransitionError } from './errors.js';
 import { decideRestart, EMPTY_RESTART_HISTORY, type RestartHistory } from './restart-policy.js';
+import { decideCountedRestart } from './uncured-restarts.js';
 import type { DesiredState, RestartPolicy, StopPolicy } from './stream-spec.js';
 
 export type ObservedState = 'stopped' | 'starting' | 'running' | 'backoff' | 'stopping' | 'crashloop';
@@ -36,7 +37,7 @@ export const OBSERVED_STATES: readonly ObservedState[] = [
 export type ExitReason =
   /** Ended after we asked it to stop (exit 255 after SIGINT is clean for ffmpeg). */
   | 'stopped'
-  /** Ended after a restart was requested (API, config change, input switch). */
+  /** Ended after a restart was requested (API, config change, input switch, or the watchdog's counted restart). */
   | 'restarted'
   /** Exited by itself with a code, after it had made progress. */
   | 'exited'
@@ -69,7 +70,14 @@ export interface ProcessEnd {
 export type LifecycleEvent =
   | { readonly type: 'start' }
   | { readonly type: 'stop' }
-  | { readonly type: 'restart' }
+  /**
+   * Restart now. `counted`: a recovery restart (the watchdog's fix for an unhealthy stream) that
+   * goes through the restart policy like a crash: it spends the restart budget, backs off, and
+   * leads to `crashloop` once the budget is spent (uncured-restarts.ts) — restarts that do not
+   * cure a fault escalate.
+   * Otherwise (API, config change, input switch) it is immediate and outside the budget.
+   */
+  | { readonly type: 'restart'; readonly counted?: boolean }
   /** Progress counters advanced (the supervisor filters out blocks that did not advance). */
   | { readonly type: 'progress' }
   | { readonly type: 'start-timeout' }
@@ -109,8 +117,8 @@ export type Effect =
   | { readonly type: 'clear-timer'; readonly timer: TimerName }
   | { readonly type: 'run-ended'; readonly run: RunEnded };
 
-/** Why the process is being stopped; decides what happens once it has exited. */
-type KillReason = 'stopped' | 'restarted' | 'stalled' | 'start-timeout';
+/** Why the process is being stopped; decides what happens once it has exited. `recovery`: a counted restart. */
+type KillReason = 'stopped' | 'restarted' | 'recovery' | 'stalled' | 'start-timeout';
 
 export interface LifecycleState {
   readonly desired: DesiredState;
@@ -268,8 +276,9 @@ function recover(
   end: ProcessEnd,
   config: LifecycleConfig,
   context: TransitionContext,
+  counted = false,
 ): TransitionResult {
-  const decision = decideRestart(config.restart, state.restart, {
+  const decision = (counted ? decideCountedRestart : decideRestart)(config.restart, state.restart, {
     now: context.now,
     runningSince: state.runningSince,
     random: context.random,
@@ -327,7 +336,7 @@ function step(
         case 'stop':
           return beginStop({ ...state, desired: 'stopped' }, config, 'stopped');
         case 'restart':
-          return beginStop({ ...state, desired: 'running' }, config, 'restarted');
+          return beginStop({ ...state, desired: 'running' }, config, event.counted === true ? 'recovery' : 'restarted');
         case 'progress':
           if (state.observed === 'starting') {
             return {
@@ -396,7 +405,9 @@ function afterStop(
   if (killReason === 'stalled' || killReason === 'start-timeout') {
     if (state.desired === 'running') return recover(state, killReason, end, config, context);
   }
-  const reason: ExitReason = killReason;
+  // A counted restart ends as `restarted`, but the restart policy decides what follows.
+  if (killReason === 'recovery' && state.desired === 'running') return recover(state, 'restarted', end, config, context, true);
+  const reason: ExitReason = killReason === 'recovery' ? 'restarted' : killReason;
   if (state.desired === 'stopped') {
     const run: RunEnded = { reason, end, next: 'stopped', countsAsRestart: false };
     return {

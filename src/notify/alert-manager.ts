@@ -19,6 +19,7 @@ import {
   type AlertTimings,
   type ConditionReport,
 } from '../domain/alerts/alert-machine.js';
+import { coalesceItems } from '../domain/alerts/coalesce.js';
 import type { AlertCondition, AlertEventKind, AlertItem, Severity } from '../domain/alerts/message.js';
 import { inMaintenance, routeNotice, type MaintenanceWindow, type NotifierRoute } from '../domain/alerts/routing.js';
 import type { Redactor } from '../domain/redact.js';
@@ -310,7 +311,8 @@ export class AlertManager {
       await this.options.store.enqueueNotification({
         notifier,
         ...(streams.size === 1 && only !== undefined && { stream: only }),
-        payload: { createdAt: now, items: group.items },
+        // Each alert once, in its net state (a flap inside the window is not firing+resolved+firing).
+        payload: { createdAt: now, items: coalesceItems(group.items) },
         createdAt: now,
       });
     } catch (error) {

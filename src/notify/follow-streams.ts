@@ -1,7 +1,10 @@
 /**
  * Feeds the alert manager from the supervisor's and the watchdog's event buses: transitions, not
  * checks. Health `unhealthy` / `degraded` are conditions (resolved when the stream is healthy or
- * stopped on purpose); `crashloop` is a condition from entering that state until the stream is healthy again; a dropped
+ * stopped on purpose); `crashloop` is a condition from entering that state until the stream has
+ * stayed healthy for its "healthy" threshold (`healthyAfterMs`: the restart policy's `resetAfter`,
+ * after which the fast layer too considers the failures over), so a brief run during a slow retry
+ * does not resolve it; a dropped
  * publisher and an input switch are one-off notices. The last error of the latest run and the
  * watchdog's latest action are attached as "last error" and "what was done".
  */
@@ -9,12 +12,17 @@ import type { AlertCondition } from '../domain/alerts/message.js';
 import type { StreamEventMap } from '../events/stream-events.js';
 import type { TypedEvents } from '../events/typed-events.js';
 import type { WatchdogEventMap } from '../events/watchdog-events.js';
+import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { AlertManager } from './alert-manager.js';
 
 export interface FollowOptions {
   /** The stream's display name (its `name`), else its id. */
   readonly streamName?: (stream: string) => string;
   readonly onError?: (error: unknown) => void;
+  /** With `healthyAfterMs`: times how long a stream stays healthy before its crash loop is over. */
+  readonly clock?: Clock;
+  /** How long a stream must stay healthy for its crash loop to be over; 0 / absent: at once. */
+  readonly healthyAfterMs?: (stream: string) => number | undefined;
 }
 
 const STREAM_CONDITIONS: readonly AlertCondition[] = ['unhealthy', 'degraded', 'crashloop'];
@@ -36,6 +44,27 @@ export function followStreams(
   const handle = (work: Promise<void>): void => {
     work.catch((error: unknown) => options.onError?.(error));
   };
+  const crashloopOver = new Map<string, TimerHandle>();
+  const cancelCrashloopEnd = (id: string): void => {
+    crashloopOver.get(id)?.cancel();
+    crashloopOver.delete(id);
+  };
+  /** Healthy now: the crash loop is over once it stays so for the stream's healthy threshold. */
+  const healthyAgain = (id: string): void => {
+    cancelCrashloopEnd(id);
+    const ms = options.healthyAfterMs?.(id) ?? 0;
+    if (options.clock === undefined || ms <= 0) {
+      handle(manager.conditionCleared('crashloop', id));
+      return;
+    }
+    crashloopOver.set(
+      id,
+      options.clock.setTimer(ms, () => {
+        crashloopOver.delete(id);
+        handle(manager.conditionCleared('crashloop', id));
+      }),
+    );
+  };
 
   const off = [
     streams.on('run-finished', (e) => {
@@ -44,6 +73,7 @@ export function followStreams(
     }),
     streams.on('health', (e) => {
       const id = e.streamId;
+      if (e.to !== 'healthy') cancelCrashloopEnd(id);
       if (e.to === 'unhealthy') {
         handle(manager.conditionActive({ condition: 'unhealthy', stream: id, severity: 'critical', title: `${name(id)} is unhealthy`, what: e.reason, ...context(id) }));
         handle(manager.conditionCleared('degraded', id));
@@ -51,13 +81,15 @@ export function followStreams(
         handle(manager.conditionActive({ condition: 'degraded', stream: id, severity: 'warning', title: `${name(id)} is degraded`, what: e.reason, ...context(id) }));
         handle(manager.conditionCleared('unhealthy', id));
       } else if (e.to === 'healthy') {
-        // Healthy again (advancing progress): a crash loop is over too.
-        for (const condition of STREAM_CONDITIONS) handle(manager.conditionCleared(condition, id));
+        handle(manager.conditionCleared('unhealthy', id));
+        handle(manager.conditionCleared('degraded', id));
+        healthyAgain(id);
       }
     }),
     streams.on('state', (e) => {
       const id = e.streamId;
       if (e.to === 'crashloop') {
+        cancelCrashloopEnd(id);
         handle(
           manager.conditionActive({
             condition: 'crashloop',
@@ -71,6 +103,7 @@ export function followStreams(
       }
       if (e.to === 'stopped' && e.desired === 'stopped') {
         // Stopped on purpose: nothing to alert about any more.
+        cancelCrashloopEnd(id);
         for (const condition of STREAM_CONDITIONS) handle(manager.conditionCleared(condition, id));
         lastError.delete(id);
         lastAction.delete(id);
@@ -102,5 +135,6 @@ export function followStreams(
   }
   return () => {
     for (const remove of off) remove();
+    for (const id of [...crashloopOver.keys()]) cancelCrashloopEnd(id);
   };
 }

@@ -62,6 +62,13 @@ export interface RecoveryStats {
   readonly recoveries: number;
 }
 
+/**
+ * `requested`: someone asked (API, config, input switch): immediate, outside the restart budget.
+ * `recovery`: the watchdog restarts an unhealthy stream: counted like a crash, so restarts that
+ * do not cure the fault spend the budget and lead to the crash-loop regime.
+ */
+export type RestartKind = 'requested' | 'recovery';
+
 /** The stream as its watchdog drives it. */
 export interface SupervisedStream {
   readonly spec: StreamSpec;
@@ -74,7 +81,8 @@ export interface SupervisedStream {
   runs(): readonly RunRecord[];
   /** The fast layer's recent automatic restart times, oldest first (the shared restart budget). */
   recentRestarts(): readonly number[];
-  restart(): void;
+  /** `recovery`: a fix that spends the shared restart budget (see RestartKind). @default 'requested' */
+  restart(kind?: RestartKind): void;
   switchInput(index: number): void;
   delegateCrashloopRetries(on: boolean): void;
   setHealthSource(source: HealthSource | undefined): void;

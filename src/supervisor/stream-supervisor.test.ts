@@ -280,4 +280,25 @@ describe('StreamSupervisor', () => {
     clock.advance(60_000);
     expect(runner.spawned).toHaveLength(spawned + 1);
   });
+
+  it("restart('recovery') is counted: it spends the restart budget and ends in crashloop once spent", () => {
+    runner.failSpawns = false;
+    stream.start();
+    runFor(1);
+    const before = finished.length;
+    for (let i = 0; i < 5; i++) {
+      stream.restart('recovery');
+      expect(runner.last.signals).toEqual(['SIGINT']);
+      runner.last.exit({ code: 255, signal: null });
+      if (stream.observed === 'crashloop') break;
+      clock.advance(finished.at(-1)?.restartDelayMs ?? 0);
+      runFor(1);
+    }
+    const ended = finished.slice(before);
+    expect(ended.every((e) => e.reason === 'restarted' && e.countsAsRestart)).toBe(true);
+    expect(ended.at(-1)?.next).toBe('crashloop');
+    expect(stream.recentRestarts()).toHaveLength(5);
+    stream.restart(); // requested: outside the budget
+    expect(stream.observed).toBe('starting');
+  });
 });

@@ -32,7 +32,7 @@ import type { Logger } from '../ports/logger.js';
 import type { AdoptRefusalReason, ChildProcessHandle, ProcessExit, ProcessRunner } from '../ports/process-runner.js';
 import type { RuntimeEntry } from '../ports/store.js';
 import type { DesiredState } from '../domain/stream-spec.js';
-import type { HealthSource, HealthVerdict, RecoveryStats, RunRecord, StreamStatus } from '../ports/supervised-stream.js';
+import type { HealthSource, HealthVerdict, RecoveryStats, RestartKind, RunRecord, StreamStatus } from '../ports/supervised-stream.js';
 import type { RunOutcome, RunRegistry } from '../ports/run-registry.js';
 import { specHash } from './spec-hash.js';
 import type { PreparedSource, SourcePreparer } from '../ports/source-preparer.js';
@@ -276,8 +276,12 @@ export class StreamSupervisor {
     this.dispatch({ type: 'start' });
   }
 
-  restart(): void {
-    this.dispatch({ type: 'restart' });
+  /**
+   * Restarts now. `recovery`: the watchdog's fix for an unhealthy stream, counted in the restart
+   * budget (backoff, then crashloop once spent); `requested` (API, config, input switch): not.
+   */
+  restart(kind: RestartKind = 'requested'): void {
+    this.dispatch(kind === 'recovery' ? { type: 'restart', counted: true } : { type: 'restart' });
   }
 
   /** Asks the stream to stop and resolves once its process has exited. */
@@ -675,7 +679,9 @@ export class StreamSupervisor {
       this.restartCount++;
       this.restartsByReason.set(ended.reason, (this.restartsByReason.get(ended.reason) ?? 0) + 1);
     }
-    if (ended.countsAsRestart) {
+    // The fast layer's own recoveries: a watchdog restart (reason `restarted`, counted in the
+    // budget) is the watchdog's recovery, reported by it.
+    if (ended.countsAsRestart && ended.reason !== 'restarted') {
       this.recoveries++;
       this.recoveriesSinceHealthy++;
       this.lastRecoveryAt = endedAt;

@@ -10,9 +10,9 @@
  *                              └─▶ metrics (recordCheck)        (one source of truth)
  *
  * One decider per stream: the stream's health comes from here (`setHealthSource`), crash-loop
- * retries are handed over to this decider (`delegateCrashloopRetries`), a watchdog restart is a
- * requested restart for the fast layer's accounting, and the fast layer's automatic restarts
- * count against the restart budget the two share (`fastRestarts`). The stall verdict of the
+ * retries are handed over to this decider (`delegateCrashloopRetries`), and a watchdog restart is
+ * a counted restart (`restart('recovery')`): it spends the restart budget the two layers share
+ * (`fastRestarts`), so restarts that do not cure a fault lead to the crash-loop regime. The stall verdict of the
  * progress check is shown in the health but acted on by the fast layer alone.
  *
  * Actions run one batch at a time per stream; no lock is shared with other streams, and checks
@@ -33,6 +33,7 @@ import {
   type CheckTransition,
 } from '../domain/watchdog/check-state.js';
 import { ladderDropsInput } from '../domain/watchdog/drop-target.js';
+import { renewCheck } from '../domain/watchdog/check-renewal.js';
 import type { Endpoints } from '../domain/watchdog/endpoint-match.js';
 import { classifyFailure, type FailureCause } from '../domain/watchdog/failure-locus.js';
 import type { InputSwitch } from '../domain/watchdog/input-failover.js';
@@ -307,8 +308,8 @@ export class StreamWatchdog {
 
   view(): WatchdogStreamView {
     const now = this.deps.clock.now();
-    const view = (state: CheckState, spec: CheckSpec, running: boolean): CheckView => checkView(state, spec, running, this.deps.redact);
-    const checks: CheckView[] = [view(this.progress.state, this.progress.spec, false), ...this.checks.map((c) => view(c.state, c.spec, c.scheduler?.inFlight ?? false))];
+    const redact = this.deps.redact;
+    const checks: CheckView[] = [checkView(this.progress.state, this.progress.spec, false, redact), ...this.checks.map((c) => checkView(c.state, c.spec, c.scheduler?.inFlight ?? false, redact))];
     const configured = this.stream.spec.checks.map((check) => check.intervalMs);
     const intervals = configured.length > 0 ? configured : [this.progress.spec.intervalMs];
     const state = this.recovery;
@@ -375,6 +376,7 @@ export class StreamWatchdog {
         fastRestarts: this.stream.recentRestarts(),
         summary: this.deps.redact(report.reason),
         ...(report.unhealthySince !== undefined && { unhealthySince: report.unhealthySince }),
+        ...(report.failingSince !== undefined && { failingSince: report.failingSince }),
       },
       inputFailure === undefined ? undefined : { ...inputFailure, summary: this.deps.redact(inputFailure.summary) },
     );
@@ -466,8 +468,8 @@ export class StreamWatchdog {
         if (this.stream.desired !== 'running') return;
         this.log.warn({ reason }, 'watchdog restarts the stream');
         this.announce('restart', reason);
-        this.resetChecks(now);
-        this.stream.restart();
+        this.renewChecks(now);
+        this.stream.restart('recovery');
         return;
       case 'drop-publisher':
         await this.dropPublisher(reason);
@@ -499,7 +501,7 @@ export class StreamWatchdog {
     const drop = { spec: this.stream.spec, target: this.dropTarget, failing, activeInput: this.stream.activeInput, publisher: this.publisher, log: this.log };
     const target = await dropStalePublisher(drop, reason);
     if (target === undefined) return;
-    this.resetChecks(this.deps.clock.now());
+    this.renewChecks(this.deps.clock.now());
     if (this.inputs !== undefined) {
       this.ladderSwitch = true;
       try {
@@ -523,7 +525,7 @@ export class StreamWatchdog {
       return;
     }
     if (!this.ladderSwitch) this.recovery = noteIntentionalRestart(this.policy, this.recovery, now, 'input-switch');
-    this.resetChecks(now);
+    this.renewChecks(now);
     this.log.warn({ from: change.from, to: change.to, reason }, 'input switched');
     this.announce('next-input', reason, change);
     const back = change.to < change.from && this.inputs?.view().mode === 'priority';
@@ -596,9 +598,14 @@ export class StreamWatchdog {
     }
   }
 
-  /** Every configured check back to `unknown` with a new start grace (after a fix or a switch). */
+  /** Every configured check back to `unknown` with a new start grace (a fresh start, an operator's restart). */
   private resetChecks(now: number): void {
     for (const check of this.checks) check.state = resetCheck(check.state, now);
+  }
+
+  /** After a fix or a switch: a new grace, but a failing check stays failing until it passes (check-renewal.ts). */
+  private renewChecks(now: number): void {
+    for (const check of this.checks) check.state = renewCheck(check.state, now);
   }
 
   /** Checks run while the stream is not stopped; a start gives them a fresh grace. */

@@ -23,6 +23,18 @@ const healthLog = (x: WatchdogHarness, stream = 'cam') => x.health.filter((e) =>
 const actions = (x: WatchdogHarness) => x.recoveries.flatMap((e) => (e.phase === 'action' ? [e.action] : []));
 const since = (x: WatchdogHarness, start: number) => (x.clock.now() - start) / S;
 
+/** A process check of the CPU: one failure (above 90 % for 30 s) trips it. */
+const CPU_CHECK = {
+  type: 'process' as const,
+  name: 'cpu',
+  intervalMs: 5 * S,
+  timeoutMs: 2 * S,
+  informational: false,
+  failureThreshold: 1,
+  successThreshold: 1,
+  settings: { maxCpuPercent: 90, forMs: 30 * S },
+};
+
 describe('stream health from the checks (one source of truth)', () => {
   it('is unknown until the checks have a verdict, healthy while they pass, unhealthy once the threshold trips', async () => {
     const x = harness([spec('cam', { startTimeoutMs: 5 * S, onUnhealthy: [], checks: [ffprobeCheck('out', 'cam', { unhealthyAfterMs: 9 * S })] })]);
@@ -96,10 +108,11 @@ describe('motherstream: ffprobe every 3 s, 30 s without a success → drop publi
     expect(detected !== undefined && (detected.at - deadAt) / S).toBeGreaterThanOrEqual(30);
     expect(detected !== undefined && (detected.at - deadAt) / S).toBeLessThan(35);
 
-    // The next source in the queue runs, and the health state was reset.
+    // The next source in the queue runs; the failed check stays failing until it passes again,
+    // so the stream is not healthy (nor its alert resolved) before the output is really back.
     expect(x.supervisor.get('mother').activeInput).toBe(1);
     expect(x.proc('mother').request.args).toContain(SOURCES[1]);
-    expect(x.watchdog.view('mother')?.checks.find((c) => c.name === 'output')?.status).toBe('unknown');
+    expect(x.watchdog.view('mother')?.checks.find((c) => c.name === 'output')?.status).toBe('failing');
     probe.outcome = { ok: true, message: 'video h264, audio aac', durationMs: 2_800 };
     await x.run(8_000);
     expect(x.supervisor.get('mother').status().health).toBe('healthy');
@@ -257,17 +270,7 @@ describe('radio: frozen, bitrate collapse, CPU', () => {
   });
 
   it('a CPU threshold held too long makes the process check fail: unhealthy, restart, recorded as an encoder failure', async () => {
-    const cpu = {
-      type: 'process' as const,
-      name: 'cpu',
-      intervalMs: 5 * S,
-      timeoutMs: 2 * S,
-      informational: false,
-      failureThreshold: 1,
-      successThreshold: 1,
-      settings: { maxCpuPercent: 90, forMs: 30 * S },
-    };
-    const x = harness([spec('radio', { startTimeoutMs: 5 * S, checks: [cpu] })]);
+    const x = harness([spec('radio', { startTimeoutMs: 5 * S, checks: [CPU_CHECK] })]);
     await x.run(10_000);
     x.probe('radio', 'cpu').outcome = { ok: false, message: 'process 1000: cpu 250.0% above 90% for 30 s', durationMs: 10 };
     await x.run(6_000);
@@ -283,6 +286,26 @@ describe('radio: frozen, bitrate collapse, CPU', () => {
       action: 'restart',
       detail: 'cpu: process 1000: cpu 250.0% above 90% for 30 s',
     });
+  });
+});
+
+describe('a fault a restart cannot cure', () => {
+  it('the failed check stays failing across the restart (no healthy on progress alone); uncured restarts reach crashloop', async () => {
+    const x = harness([spec('radio', { startTimeoutMs: 5 * S, checks: [CPU_CHECK] })]);
+    const states: string[] = [];
+    x.supervisor.events.on('state', (e) => states.push(e.to));
+    await x.run(10_000);
+    x.probe('radio', 'cpu').outcome = { ok: false, message: 'cpu 250.0% above 90% for 30 s', durationMs: 10 };
+    await x.run(6_000);
+    expect(actions(x)).toEqual(['restart']);
+    await x.run(2_000); // the new run makes progress: still unhealthy, its check has not passed again
+    expect(x.supervisor.get('radio').observed).toBe('running');
+    expect(x.supervisor.get('radio').status().health).toBe('unhealthy');
+    expect(x.watchdog.view('radio')?.checks.find((c) => c.name === 'cpu')?.status).toBe('failing');
+    // It never passes: the watchdog's restarts spend the budget (5 within 5 min) and lead to crashloop.
+    await x.run(6 * 60_000);
+    expect(states).toContain('crashloop');
+    expect(x.supervisor.get('radio').status().health).not.toBe('healthy');
   });
 });
 

@@ -161,6 +161,13 @@ describe('recovery resets the ladder', () => {
     expect(decision.actions[0]?.reason).toBe('unhealthy for 30 s: stream unhealthy');
     expect(decision.state.episode?.startedAt).toBe(15 * S);
   });
+
+  it('says how long the checks have been failing, not how long ago the threshold tripped', () => {
+    const input = { now: 45 * S, health: 'unhealthy', observed: 'running', fastRestarts: [], unhealthySince: 45 * S, failingSince: 15 * S } as const;
+    const decision = decideRecovery(config({ ladder: ['drop-publisher'] }), INITIAL_RECOVERY_STATE, input);
+    expect(decision.actions[0]?.reason).toBe('unhealthy for 30 s: stream unhealthy');
+    expect(decision.state.episode?.startedAt).toBe(45 * S); // detection time stays the threshold's
+  });
 });
 
 describe('never acts on', () => {
@@ -235,6 +242,17 @@ describe('the restart budget shared with the fast layer', () => {
     expect(acted).toEqual([
       [0, 'drop-publisher'],
       [60, 'next-input'],
+    ]);
+  });
+
+  it('a watchdog restart the fast layer has recorded (a counted restart) is not counted twice', () => {
+    // The fast layer records each watchdog restart 2 s later, when the old run has exited.
+    const fast = [-200, -150, -100];
+    const { acted } = simulate(config({ ladder: ['restart'] }), (t) => ({ health: 'unhealthy', fastRestarts: t >= 2 ? [...fast, 2] : fast }), 0, 60);
+    // 4 restarts in the window at 60 s (3 earlier + the watchdog's own, once): still in budget.
+    expect(acted).toEqual([
+      [0, 'restart'],
+      [60, 'restart'],
     ]);
   });
 

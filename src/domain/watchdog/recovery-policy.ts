@@ -147,7 +147,7 @@ function fixGate(config: RecoveryPolicyConfig, state: RecoveryState, input: Reco
   }
   if (fix !== 'restart') return { slow: false, slowReason: '' };
   const windowStart = now - config.budget.withinMs;
-  const inWindow = [...input.fastRestarts, ...state.watchdogRestarts].filter((at) => at > windowStart).length;
+  const inWindow = [...input.fastRestarts, ...unrecordedRestarts(state, input.fastRestarts)].filter((at) => at > windowStart).length;
   if (inWindow < config.budget.restarts) return { slow: false, slowReason: '' };
   const spent = `restart budget spent (${inWindow} restarts within ${secs(config.budget.withinMs)} s)`;
   const lastRestart = latestRestart(state, input.fastRestarts);
@@ -159,7 +159,7 @@ function fixGate(config: RecoveryPolicyConfig, state: RecoveryState, input: Reco
 
 function reasonFor(config: RecoveryPolicyConfig, episode: Episode, input: RecoveryInput, lastFix: { readonly type: RecoveryAction } | undefined): string {
   const what = input.summary ?? 'stream unhealthy';
-  if (lastFix === undefined) return `unhealthy for ${secs(input.now - (input.unhealthySince ?? episode.startedAt))} s: ${what}`;
+  if (lastFix === undefined) return `unhealthy for ${secs(input.now - (input.failingSince ?? input.unhealthySince ?? episode.startedAt))} s: ${what}`;
   return `${lastFix.type} did not help within ${secs(config.settleMs[lastFix.type])} s: ${what}`;
 }
 
@@ -181,6 +181,16 @@ function act(config: RecoveryPolicyConfig, state: RecoveryState, actions: readon
 
 function none(state: RecoveryState, reason: string): RecoveryDecision {
   return { actions: [], reason, state };
+}
+
+/**
+ * The watchdog's restarts that the fast layer's history does not hold yet. A watchdog restart is
+ * a counted restart (`restart('recovery')`): the fast layer records it once the old run has
+ * exited, so it would count twice; only those newer than the fast layer's latest are added.
+ */
+function unrecordedRestarts(state: RecoveryState, fastRestarts: readonly number[]): readonly number[] {
+  const latestFast = fastRestarts.length === 0 ? -Infinity : Math.max(...fastRestarts);
+  return state.watchdogRestarts.filter((at) => at > latestFast);
 }
 
 function latestRestart(state: RecoveryState, fastRestarts: readonly number[]): number | undefined {

@@ -86,8 +86,10 @@ export interface RecoveryInput {
   readonly fastRestarts: readonly number[];
   /** One line on what is wrong, for reasons (the health report's `reason`). */
   readonly summary?: string;
-  /** When the stream went bad (the health report's `unhealthySince`), for "unhealthy for N s". */
+  /** When the stream was judged unhealthy (the health report's `unhealthySince`): the episode's start. */
   readonly unhealthySince?: number;
+  /** When its failing checks began to fail (the health report's `failingSince`), for "unhealthy for N s". */
+  readonly failingSince?: number;
 }
 
 export interface WatchdogAction {

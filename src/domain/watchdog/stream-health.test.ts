@@ -48,7 +48,17 @@ describe('deriveStreamHealth', () => {
     expect(report.informational.map((c) => c.name)).toEqual(['cdn']);
     expect(report.reason).toBe('output: output refused');
     expect(report.unhealthySince).toBe(2_000);
+    expect(report.failingSince).toBe(1_000); // its streak began with the first failure
     expect(report.consecutiveFailures).toBe(2);
+  });
+
+  it('failingSince is when the streak began: a check that trips after 30 s of failures has failed for 30 s', () => {
+    let state = createCheckState({ name: 'out', type: 'ffprobe', informational: false, unhealthyAfterMs: 30_000, successThreshold: 1, graceMs: 0 }, 0);
+    for (let at = 10_000; at <= 40_000; at += 3_000) state = recordResult(state, { ok: false, message: 'refused', at, durationMs: 5 }).state;
+    expect(state.status).toBe('failing');
+    const report = deriveStreamHealth({ observed: 'running', checks: [state] });
+    expect(report.unhealthySince).toBe(40_000);
+    expect(report.failingSince).toBe(10_000);
   });
 
   it('gives a reason for every verdict', () => {

@@ -48,6 +48,12 @@ export interface StreamHealthReport {
   readonly consecutiveFailures: number;
   /** Earliest `failingSince` of the failing checks: when the stream went bad, for detection time. */
   readonly unhealthySince?: number;
+  /**
+   * When the failing checks began to fail: the earliest first failure of their streaks, at or
+   * before `unhealthySince`. "Unhealthy for N s" counts from here: a check that trips after 30 s
+   * without a success has been failing for 30 s, not 0.
+   */
+  readonly failingSince?: number;
 }
 
 export function deriveStreamHealth(input: StreamHealthInput): StreamHealthReport {
@@ -58,6 +64,10 @@ export function deriveStreamHealth(input: StreamHealthInput): StreamHealthReport
   const informational = checks.filter((check) => check.config.informational && check.status === 'failing').map(toFailing);
   const consecutiveFailures = Math.max(0, ...acting.map((check) => check.consecutiveFailures));
   const since = failing.map((check) => check.failingSince).filter((at): at is number => at !== undefined);
+  const streaks = acting
+    .filter((check) => check.status === 'failing')
+    .map((check) => check.failureStreakSince ?? check.failingSince)
+    .filter((at): at is number => at !== undefined);
   const report = (health: Health, reason: string): StreamHealthReport => ({
     health,
     reason,
@@ -66,6 +76,7 @@ export function deriveStreamHealth(input: StreamHealthInput): StreamHealthReport
     degradation,
     consecutiveFailures,
     ...(health === 'unhealthy' && since.length > 0 && { unhealthySince: Math.min(...since) }),
+    ...(health === 'unhealthy' && streaks.length > 0 && { failingSince: Math.min(...streaks, ...since) }),
   });
 
   switch (observed) {
