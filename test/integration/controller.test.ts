@@ -19,25 +19,13 @@ import { openSqliteStore, type SqliteStore } from '../../src/adapters/sqlite/sql
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { startReferenceController, type ReferenceController } from '../../src/controller/reference-controller.js';
 import { createRedactor } from '../../src/domain/redact.js';
-import type { Logger } from '../../src/ports/logger.js';
 import { Reconciler, storeDesired } from '../../src/reconcile/reconciler.js';
 import { supervisorTarget } from '../../src/app/supervisor-target.js';
 import { ControllerSource } from '../../src/sources/controller-source.js';
 import { processAlive } from '../helpers/proc.js';
 import { FAKE_CAPABILITIES, FAKE_FFMPEG, startHarness, type Harness } from '../helpers/supervisor-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-interface Logged {
-  readonly level: string;
-  readonly obj: Record<string, unknown>;
-  readonly msg: string;
-}
-
-function recordingLogger(logged: Logged[]): Logger {
-  const at = (level: string) => (obj: object, msg?: string) => logged.push({ level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
-  const logger: Logger = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal'), child: () => logger };
-  return logger;
-}
+import { recordingLogger, type Logged } from '../fakes/recording-logger.js';
 
 /** A controller stream entry running the fake ffmpeg (progress every 0.2 s, quick to stop). */
 const entry = (id: string) => ({
