@@ -679,14 +679,14 @@ describe('engines', () => {
       'engines:',
       '  - {id: ace-1, host: 127.0.0.1, port: 6878}',
       '  - {id: web, host: engines.local, port: 8080, kind: http, path: /health, conditions: ["body.ok == true"], capacity: 4, labels: {region: eu}}',
-      'enginePolling: {interval: 10s, timeout: 2s, maxInFlight: 50, failureThreshold: 3, successThreshold: 1, grace: 0s}',
+      'enginePolling: {interval: 10s, timeout: 2s, maxInFlight: 50, failureThreshold: 3, successThreshold: 1, unparsableThreshold: 4, grace: 0s}',
     ].join('\n');
     const config = loadConfigText(text, {});
     expect(config.engines).toEqual([
       { id: 'ace-1', host: '127.0.0.1', port: 6878, kind: 'acestream', capacity: 1, labels: {} },
       { id: 'web', host: 'engines.local', port: 8080, kind: 'http', path: '/health', conditions: ['body.ok == true'], capacity: 4, labels: { region: 'eu' } },
     ]);
-    expect(config.enginePolling).toEqual({ intervalMs: 10_000, timeoutMs: 2_000, maxInFlight: 50, failureThreshold: 3, successThreshold: 1, graceMs: 0 });
+    expect(config.enginePolling).toEqual({ intervalMs: 10_000, timeoutMs: 2_000, maxInFlight: 50, failureThreshold: 3, successThreshold: 1, unparsableThreshold: 4, graceMs: 0 });
   });
 
   it.each([

@@ -105,6 +105,7 @@ const enginePollingSchema = z.strictObject({
   maxInFlight: positiveInt.optional(),
   failureThreshold: positiveInt.optional(),
   successThreshold: positiveInt.optional(),
+  unparsableThreshold: positiveInt.optional(),
   grace: duration().optional(),
 });
 

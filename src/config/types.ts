@@ -93,6 +93,8 @@ export interface EnginePollingConfig {
   readonly maxInFlight?: number;
   readonly failureThreshold?: number;
   readonly successThreshold?: number;
+  /** Unparsable answers in a row that make an engine unhealthy (domain/engines/engine-health.ts). */
+  readonly unparsableThreshold?: number;
   readonly graceMs?: number;
 }
 
