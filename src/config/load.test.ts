@@ -651,9 +651,9 @@ describe('controller', () => {
     expect(loadConfigText('controller:\n', {}).controller).toBeUndefined();
   });
 
-  it('resolves url, token and heartbeatTimeout; the token is a secret', () => {
-    const config = loadConfigText('controller: {url: "http://127.0.0.1:9000/events", token: tok-1, heartbeatTimeout: 20s}\n', {});
-    expect(config.controller).toEqual({ url: 'http://127.0.0.1:9000/events', token: 'tok-1', heartbeatTimeoutMs: 20_000 });
+  it('resolves url, token, heartbeatTimeout and reconnectDelay; the token is a secret', () => {
+    const config = loadConfigText('controller: {url: "http://127.0.0.1:9000/events", token: tok-1, heartbeatTimeout: 20s, reconnectDelay: 2s}\n', {});
+    expect(config.controller).toEqual({ url: 'http://127.0.0.1:9000/events', token: 'tok-1', heartbeatTimeoutMs: 20_000, reconnectDelayMs: 2_000 });
     expect(config.secrets).toContain('tok-1');
   });
 
@@ -666,6 +666,7 @@ describe('controller', () => {
     ['a missing url', 'controller: {token: x}\n', /^controller\.url: /],
     ['a bad url', 'controller: {url: "ftp://x"}\n', /^controller\.url: /],
     ['a bad heartbeatTimeout', 'controller: {url: "http://127.0.0.1:9000/e", heartbeatTimeout: soon}\n', /^controller\.heartbeatTimeout: /],
+    ['a zero reconnectDelay', 'controller: {url: "http://127.0.0.1:9000/e", reconnectDelay: 0s}\n', /^controller\.reconnectDelay: /],
   ])('rejects %s', (_name, text, expected) => {
     const issues = issuesOf(text);
     expect(issues).toHaveLength(1);

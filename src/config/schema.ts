@@ -26,6 +26,7 @@ const controllerSchema = z.strictObject({
   url: httpUrl,
   token: text.optional(),
   heartbeatTimeout: duration({ positive: true }).optional(),
+  reconnectDelay: duration({ positive: true }).optional(),
 });
 
 const ffmpegSchema = z.strictObject({ path: text.optional(), ffprobePath: text.optional() });
