@@ -166,7 +166,8 @@ export class FfprobeProbe implements HealthProbe {
         // ffprobe answered without the expected video: perhaps only not seen yet (long GOP).
         const full = await this.probeOnce(deadline, false);
         if (full.ok) this.fullRunsLeft = FULL_BUDGET_RUNS;
-        return full;
+        // A full probe cut short by the deadline says less than the fast one that ran to the end.
+        return full.ok || full.details?.['streams'] !== undefined ? full : first;
       } finally {
         deadline.dispose();
       }
