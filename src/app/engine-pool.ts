@@ -51,6 +51,7 @@ export async function createEnginePool(options: EnginePoolOptions): Promise<Engi
     health: {
       ...(polling.failureThreshold !== undefined && { failureThreshold: polling.failureThreshold }),
       ...(polling.successThreshold !== undefined && { successThreshold: polling.successThreshold }),
+      ...(polling.unparsableThreshold !== undefined && { unparsableThreshold: polling.unparsableThreshold }),
       ...(polling.graceMs !== undefined && { graceMs: polling.graceMs }),
     },
   });

@@ -170,9 +170,9 @@ describe('controller', () => {
     expect(loadConfigText('controller:\n', {}).controller).toBeUndefined();
   });
 
-  it('resolves url, token and heartbeatTimeout; the token is a secret', () => {
-    const config = loadConfigText('controller: {url: "http://127.0.0.1:9000/events", token: tok-1, heartbeatTimeout: 20s}\n', {});
-    expect(config.controller).toEqual({ url: 'http://127.0.0.1:9000/events', token: 'tok-1', heartbeatTimeoutMs: 20_000 });
+  it('resolves url, token, heartbeatTimeout and reconnectDelay; the token is a secret', () => {
+    const config = loadConfigText('controller: {url: "http://127.0.0.1:9000/events", token: tok-1, heartbeatTimeout: 20s, reconnectDelay: 2s}\n', {});
+    expect(config.controller).toEqual({ url: 'http://127.0.0.1:9000/events', token: 'tok-1', heartbeatTimeoutMs: 20_000, reconnectDelayMs: 2_000 });
     expect(config.secrets).toContain('tok-1');
   });
 
@@ -185,6 +185,7 @@ describe('controller', () => {
     ['a missing url', 'controller: {token: x}\n', /^controller\.url: /],
     ['a bad url', 'controller: {url: "ftp://x"}\n', /^controller\.url: /],
     ['a bad heartbeatTimeout', 'controller: {url: "http://127.0.0.1:9000/e", heartbeatTimeout: soon}\n', /^controller\.heartbeatTimeout: /],
+    ['a zero reconnectDelay', 'controller: {url: "http://127.0.0.1:9000/e", reconnectDelay: 0s}\n', /^controller\.reconnectDelay: /],
   ])('rejects %s', (_name, text, expected) => {
     const issues = issuesOf(text);
     expect(issues).toHaveLength(1);
@@ -198,14 +199,14 @@ describe('engines', () => {
       'engines:',
       '  - {id: ace-1, host: 127.0.0.1, port: 6878}',
       '  - {id: web, host: engines.local, port: 8080, kind: http, path: /health, conditions: ["body.ok == true"], capacity: 4, labels: {region: eu}}',
-      'enginePolling: {interval: 10s, timeout: 2s, maxInFlight: 50, failureThreshold: 3, successThreshold: 1, grace: 0s}',
+      'enginePolling: {interval: 10s, timeout: 2s, maxInFlight: 50, failureThreshold: 3, successThreshold: 1, unparsableThreshold: 4, grace: 0s}',
     ].join('\n');
     const config = loadConfigText(text, {});
     expect(config.engines).toEqual([
       { id: 'ace-1', host: '127.0.0.1', port: 6878, kind: 'acestream', capacity: 1, labels: {} },
       { id: 'web', host: 'engines.local', port: 8080, kind: 'http', path: '/health', conditions: ['body.ok == true'], capacity: 4, labels: { region: 'eu' } },
     ]);
-    expect(config.enginePolling).toEqual({ intervalMs: 10_000, timeoutMs: 2_000, maxInFlight: 50, failureThreshold: 3, successThreshold: 1, graceMs: 0 });
+    expect(config.enginePolling).toEqual({ intervalMs: 10_000, timeoutMs: 2_000, maxInFlight: 50, failureThreshold: 3, successThreshold: 1, unparsableThreshold: 4, graceMs: 0 });
   });
 
   it.each([

@@ -143,6 +143,7 @@ export function resolveConfig(input: ConfigInput, envSecrets: readonly string[])
         url: input.controller.url,
         ...(input.controller.token !== undefined && { token: input.controller.token }),
         ...(input.controller.heartbeatTimeout !== undefined && { heartbeatTimeoutMs: input.controller.heartbeatTimeout }),
+        ...(input.controller.reconnectDelay !== undefined && { reconnectDelayMs: input.controller.reconnectDelay }),
       },
     }),
     ffmpeg: { ...input.ffmpeg },

@@ -29,6 +29,7 @@ const controllerSchema = z.strictObject({
   url: httpUrl,
   token: text.optional(),
   heartbeatTimeout: duration({ positive: true }).optional(),
+  reconnectDelay: duration({ positive: true }).optional(),
 });
 
 const ffmpegSchema = z.strictObject({ path: text.optional(), ffprobePath: text.optional() });
@@ -108,6 +109,7 @@ const enginePollingSchema = z.strictObject({
   maxInFlight: positiveInt.optional(),
   failureThreshold: positiveInt.optional(),
   successThreshold: positiveInt.optional(),
+  unparsableThreshold: positiveInt.optional(),
   grace: duration().optional(),
 });
 

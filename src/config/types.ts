@@ -13,6 +13,8 @@ export interface ControllerOptions {
   readonly token?: string;
   /** No event or comment for this long → reconnect. @default 45000 (3 × a 15 s heartbeat) */
   readonly heartbeatTimeoutMs?: number;
+  /** While the controller is down, attempts are this far apart (the first ones sooner: 1 s, 2 s, 4 s). @default 5000 */
+  readonly reconnectDelayMs?: number;
 }
 
 export interface ServerConfig {
@@ -95,6 +97,8 @@ export interface EnginePollingConfig {
   readonly maxInFlight?: number;
   readonly failureThreshold?: number;
   readonly successThreshold?: number;
+  /** Unparsable answers in a row that make an engine unhealthy (domain/engines/engine-health.ts). */
+  readonly unparsableThreshold?: number;
   readonly graceMs?: number;
 }
 

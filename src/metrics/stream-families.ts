@@ -92,6 +92,11 @@ export const STREAM_FAMILIES = {
     type: 'counter',
     help: 'User and system CPU time of the stream\'s ffmpeg processes, summed over all its runs (sampled every few seconds).',
   },
+  cpuUsage: {
+    name: 'streamwarden_process_cpu_usage_ratio',
+    type: 'gauge',
+    help: 'CPU used by the stream\'s current ffmpeg process between its last two samples, in CPUs: 1 is one core fully busy (x100 for the percent top shows).',
+  },
   memory: {
     name: 'streamwarden_process_resident_memory_bytes',
     type: 'gauge',
@@ -142,6 +147,7 @@ interface StreamPrefixes {
   readonly frames: string;
   readonly bytes: string;
   readonly cpu: string;
+  readonly cpuUsage: string;
   readonly memory: string;
   /** Per check name: the success and the duration line. */
   readonly checks: Map<string, { readonly success: string; readonly duration: string }>;
@@ -183,6 +189,8 @@ export class StreamFamilyRenderer {
       out.frames.push(p.frames, tally.outputFrames);
       out.bytes.push(p.bytes, tally.outputBytes);
       out.cpu.push(p.cpu, tally.cpuSeconds);
+      const cpuRatio = tally.cpuRatio;
+      if (cpuRatio !== undefined) out.cpuUsage.push(p.cpuUsage, cpuRatio);
       const resident = tally.residentBytes;
       if (resident !== undefined) out.memory.push(p.memory, resident);
 
@@ -226,6 +234,7 @@ export class StreamFamilyRenderer {
       frames: out.frames.prefix(stream),
       bytes: out.bytes.prefix(stream),
       cpu: out.cpu.prefix(stream),
+      cpuUsage: out.cpuUsage.prefix(stream),
       memory: out.memory.prefix(stream),
       checks: new Map(),
     };

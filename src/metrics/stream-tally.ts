@@ -15,6 +15,10 @@ export interface RunTally {
   /** The process start time seen at the first sample; later samples must match it (pid reuse). */
   startTicks: number | undefined;
   residentBytes: number | undefined;
+  /** When the last accepted sample was taken (clock ms). */
+  sampledAt: number | undefined;
+  /** CPU seconds per second between the last two samples (1 = one core busy); needs two samples. */
+  cpuRatio: number | undefined;
 }
 
 /** The latest result of one check, as reported by the watchdog. */
@@ -30,7 +34,7 @@ export interface FinalTotals {
 }
 
 function newRun(): RunTally {
-  return { frames: 0, bytes: 0, cpuSeconds: 0, startTicks: undefined, residentBytes: undefined };
+  return { frames: 0, bytes: 0, cpuSeconds: 0, startTicks: undefined, residentBytes: undefined, sampledAt: undefined, cpuRatio: undefined };
 }
 
 export class StreamTally {
@@ -60,6 +64,11 @@ export class StreamTally {
 
   get cpuSeconds(): number {
     return this.cpuDone + (this.run?.cpuSeconds ?? 0);
+  }
+
+  /** CPU use of the current process between its last two samples, in CPUs (1 = one core). */
+  get cpuRatio(): number | undefined {
+    return this.run?.cpuRatio;
   }
 
   /** Resident memory of the current process, when it has been sampled. */
@@ -95,12 +104,18 @@ export class StreamTally {
     return this.run;
   }
 
-  /** A process sample taken for `run`; ignored when that run has ended meanwhile or the pid was reused. */
-  sampled(run: RunTally, stats: ProcessStats): void {
+  /**
+   * A process sample taken for `run` at `at` (clock ms); ignored when that run has ended meanwhile
+   * or the pid was reused. From the second sample on, the CPU ratio over the time between them.
+   */
+  sampled(run: RunTally, stats: ProcessStats, at: number): void {
     if (this.run !== run) return;
     if (run.startTicks === undefined) run.startTicks = stats.startTicks;
     else if (run.startTicks !== stats.startTicks) return;
+    const ratio = cpuRatioBetween(run.sampledAt, run.cpuSeconds, at, stats.cpuSeconds);
+    if (ratio !== undefined) run.cpuRatio = ratio;
     if (stats.cpuSeconds > run.cpuSeconds) run.cpuSeconds = stats.cpuSeconds;
+    if (run.sampledAt === undefined || at > run.sampledAt) run.sampledAt = at;
     run.residentBytes = stats.residentBytes;
   }
 
@@ -112,6 +127,15 @@ export class StreamTally {
     this.cpuDone += run.cpuSeconds;
     this.run = undefined;
   }
+}
+
+/**
+ * CPU seconds used per wall second between two samples of one process; undefined without an
+ * earlier sample or when no time passed. A lower CPU reading (never, from the kernel) counts as 0.
+ */
+export function cpuRatioBetween(earlierAt: number | undefined, earlierCpu: number, at: number, cpu: number): number | undefined {
+  if (earlierAt === undefined || at <= earlierAt) return undefined;
+  return Math.max(0, cpu - earlierCpu) / ((at - earlierAt) / 1_000);
 }
 
 /** Counters only go up within a run; a lower reading (a parser glitch) is ignored. */

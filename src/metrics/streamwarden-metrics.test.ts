@@ -197,6 +197,7 @@ describe('StreamwardenMetrics', () => {
     expect(m.get('streamwarden_process_resident_memory_bytes{stream="cam"}')).toBe(50_000_000);
     expect(m.get('streamwarden_process_cpu_seconds_total{stream="idle"}')).toBe(0);
     expect(m.has('streamwarden_process_resident_memory_bytes{stream="idle"}')).toBe(false);
+    expect(m.has('streamwarden_process_cpu_usage_ratio{stream="cam"}')).toBe(false); // needs two samples
 
     reader.stats.set(first, { cpuSeconds: 4, residentBytes: 60_000_000, startTicks: 100 });
     clock.advance(4_999);
@@ -205,6 +206,7 @@ describe('StreamwardenMetrics', () => {
     clock.advance(1);
     await metrics.whenSamplerIdle();
     expect((await scrape()).get('streamwarden_process_cpu_seconds_total{stream="cam"}')).toBe(4);
+    expect((await scrape()).get('streamwarden_process_cpu_usage_ratio{stream="cam"}')).toBeCloseTo(0.3); // 1.5 CPU s in 5 s
 
     runner.last.exit({ code: 1, signal: null }); // a new process, whose CPU time starts at zero
     m = await scrape();

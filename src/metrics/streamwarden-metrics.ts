@@ -298,7 +298,7 @@ export class StreamwardenMetrics {
       tally.observe(status); // keeps frame / byte totals fresh even without scrapes
       const run = tally.currentRun();
       if (status.pid === undefined || !run) continue;
-      targets.push({ pid: status.pid, accept: (stats) => tally.sampled(run, stats) });
+      targets.push({ pid: status.pid, accept: (stats) => tally.sampled(run, stats, this.options.clock.now()) });
     }
     return targets;
   }

@@ -192,6 +192,24 @@ describe('ControllerSource', () => {
     expect(s.status().nextAttemptAt).toBe(clock.now() + 1_000);
   });
 
+  it.each<[string, Partial<ControllerSourceOptions>, number[]]>([
+    ['by default, every 5 s while the controller is down (the drop-shot default), never 30 s', {}, [1_000, 2_000, 4_000, 5_000, 5_000, 5_000]],
+    ['reconnectDelayMs sets the delay between attempts', { reconnectDelayMs: 2_000 }, [1_000, 2_000, 2_000, 2_000, 2_000, 2_000]],
+    ['a delay shorter than the first step is the first step too', { reconnectDelayMs: 300 }, [300, 300, 300, 300, 300, 300]],
+  ])('reconnect schedule: %s', async (_name, options, expected) => {
+    makeSource(options);
+    const delays: number[] = [];
+    for (let attempt = 0; attempt < expected.length; attempt += 1) {
+      transport.last.fail(new Error('ECONNREFUSED'));
+      await flush();
+      const at = clock.now();
+      const count = transport.connections.length;
+      while (transport.connections.length === count && clock.now() - at < 60_000) clock.advance(100);
+      delays.push(clock.now() - at);
+    }
+    expect(delays).toEqual(expected);
+  });
+
   it('after a reconnect, the next snapshot is a three-way diff: start new, stop removed, keep the rest', async () => {
     const s = makeSource();
     transport.last.open();

@@ -14,8 +14,9 @@
  * - A lost connection never stops a stream: network loss is not a command. The store keeps the
  *   controller's streams as they were, so they run on (and across daemon restarts) until the
  *   controller says otherwise.
- * - Reconnects with exponential backoff and jitter (through the Clock); the backoff resets once a
- *   connection delivers an event.
+ * - Reconnects with exponential backoff and jitter (through the Clock): 1 s, 2 s, 4 s, then every
+ *   `reconnectDelayMs` (5 s, ±20 %) while the controller stays down; the backoff resets once a
+ *   connection delivers an event. Snapshots, upserts and removes are applied by ControllerEvents.
  * - Every snapshot is applied as a three-way diff of the controller-owned streams only: start new,
  *   stop removed, keep the rest (an unchanged stream is not touched).
  * - A malformed event (bad JSON, a bad stream entry) is logged with every problem and its path and
@@ -25,23 +26,22 @@
  * - Streams owned by the file or the API are refused with an error naming their owner.
  */
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
-import { InvalidStreamError } from '../domain/errors.js';
 import { redactUrl, type Redactor } from '../domain/redact.js';
 import { applyJitter, backoffDelay } from '../domain/restart-policy.js';
-import { DEFAULT_RESTART_POLICY, STREAM_ID_PATTERN, type StreamSpec } from '../domain/stream-spec.js';
-import { parseStreamBody, type StreamReferences } from '../config/stream-body.js';
+import { DEFAULT_RESTART_POLICY } from '../domain/stream-spec.js';
+import type { StreamReferences } from '../config/stream-body.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import { StreamOwnedError, type StreamsRepository } from '../ports/store.js';
-import { applyOwnedSet, changedAnything, removeOwned, summarise, upsertOwned } from './owned-streams.js';
+import type { StreamsRepository } from '../ports/store.js';
 import type { ControllerOptions } from '../config/types.js';
+import { ControllerEvents, MalformedEvent, type ControllerVersion } from './controller-events.js';
 import { fetchTransport, type SseTransport } from './sse-transport.js';
 import { errorMessage } from '../domain/error-message.js';
 
 export interface ReconnectBackoff {
   /** @default 1000 */
   readonly initialMs: number;
-  /** @default 30000 */
+  /** The delay between attempts while the controller stays down. @default 5000 (`controller.reconnectDelay`) */
   readonly maxMs: number;
   /** @default 2 */
   readonly multiplier: number;
@@ -49,7 +49,8 @@ export interface ReconnectBackoff {
   readonly jitter: number;
 }
 
-export const DEFAULT_RECONNECT_BACKOFF: ReconnectBackoff = { initialMs: 1_000, maxMs: 30_000, multiplier: 2, jitter: 0.2 };
+/** 1 s, 2 s, 4 s, then every 5 s (±20 %) while the controller is down: the drop-shot SSE_RETRY_DELAY. */
+export const DEFAULT_RECONNECT_BACKOFF: ReconnectBackoff = { initialMs: 1_000, maxMs: 5_000, multiplier: 2, jitter: 0.2 };
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 45_000;
 /** The largest event (or unterminated line) accepted; a bigger one breaks the stream. */
 export const DEFAULT_MAX_EVENT_CHARS = 4 * 1024 * 1024;
@@ -72,7 +73,8 @@ export interface ControllerSourceOptions extends ControllerOptions {
   readonly maxEventChars?: number;
 }
 
-export type ControllerVersion = string | number;
+export type { ControllerVersion } from './controller-events.js';
+export { prefixIssue } from './controller-events.js';
 
 /** For health reporting (`/healthz?verbose`) and tests. */
 export interface ControllerStatus {
@@ -94,23 +96,6 @@ export interface ControllerStatus {
   readonly skippedEvents: number;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** `restart.backoffMax: …` under `streams[2]` → `streams[2].restart.backoffMax: …`. */
-export function prefixIssue(prefix: string, issue: string): string {
-  if (issue.startsWith('(root)')) return `${prefix}${issue.slice('(root)'.length)}`;
-  return issue.startsWith('[') ? `${prefix}${issue}` : `${prefix}.${issue}`;
-}
-
-function versionOf(value: unknown): ControllerVersion | undefined {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? value : undefined;
-}
-
-class MalformedEvent extends Error {
-  constructor(readonly issues: readonly string[]) {
-    super(issues.join('; '));
-  }
-}
 
 export class ControllerSource {
   private readonly backoff: ReconnectBackoff;
@@ -126,18 +111,19 @@ export class ControllerSource {
   private connected = false;
   private connectedAt: number | undefined;
   private lastEventAt: number | undefined;
-  private version: ControllerVersion | undefined;
   private connects = 0;
   private attempt = 0;
   private nextAttemptAt: number | undefined;
   private lastError: string | undefined;
-  private skippedEvents = 0;
+  private readonly events: ControllerEvents;
 
   constructor(private readonly options: ControllerSourceOptions) {
-    this.backoff = { ...DEFAULT_RECONNECT_BACKOFF, ...options.backoff };
+    const backoff = { ...DEFAULT_RECONNECT_BACKOFF, ...(options.reconnectDelayMs !== undefined && { maxMs: options.reconnectDelayMs }), ...options.backoff };
+    this.backoff = { ...backoff, initialMs: Math.min(backoff.initialMs, backoff.maxMs) };
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
     this.shownUrl = options.redact(redactUrl(options.url));
     this.log = options.logger.child({ source: 'controller', url: this.shownUrl });
+    this.events = new ControllerEvents({ store: options.store, references: options.references, redact: options.redact, log: this.log, onChange: options.onChange });
   }
 
   /** Connects (and keeps reconnecting until close). Idempotent. */
@@ -153,12 +139,12 @@ export class ControllerSource {
       connected: this.connected,
       connectedAt: this.connectedAt,
       lastEventAt: this.lastEventAt,
-      version: this.version,
+      version: this.events.version,
       connects: this.connects,
       reconnectAttempt: this.attempt,
       nextAttemptAt: this.nextAttemptAt,
       lastError: this.lastError,
-      skippedEvents: this.skippedEvents,
+      skippedEvents: this.events.skippedEvents,
     };
   }
 
@@ -270,7 +256,7 @@ export class ControllerSource {
   private parseError(error: ParseError, abort: AbortController): void {
     if (error.type === 'max-buffer-size-exceeded') {
       // The parser cannot go on past this: a new connection (and its snapshot) it is.
-      this.skippedEvents++;
+      this.events.skippedEvents++;
       this.log.error({ limitChars: this.options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS }, 'an event from the controller is too large; reconnecting');
       abort.abort(new Error('an event exceeded the size limit'));
       return;
@@ -303,12 +289,10 @@ export class ControllerSource {
       } catch {
         throw new MalformedEvent(['(root): not valid JSON']);
       }
-      if (type === 'snapshot') await this.snapshot(data);
-      else if (type === 'upsert') await this.upsert(data);
-      else await this.remove(data);
+      await this.events.apply(type, data);
     } catch (error) {
       if (error instanceof MalformedEvent) {
-        this.skip(type, error.issues);
+        this.events.skip(type, error.issues);
       } else {
         // The store could not take it. A new connection brings a new snapshot that covers
         // whatever this event would have changed.
@@ -316,94 +300,5 @@ export class ControllerSource {
         if (abort === this.abort) abort.abort(new Error(`cannot apply a ${type} event: ${errorMessage(error)}`));
       }
     }
-  }
-
-  private skip(type: string, issues: readonly string[]): void {
-    this.skippedEvents++;
-    const shown = issues.map((issue) => this.options.redact(issue));
-    this.log.warn({ event: type, issues: shown }, `skipped a malformed "${type}" event from the controller:\n  ${shown.join('\n  ')}`);
-  }
-
-  private parseEntry(entry: unknown, path: string): StreamSpec {
-    try {
-      return parseStreamBody(entry, { references: this.options.references, redact: this.options.redact, desiredDefault: 'running' });
-    } catch (error) {
-      if (error instanceof InvalidStreamError) throw new MalformedEvent(error.issues.map((issue) => prefixIssue(path, issue)));
-      throw error;
-    }
-  }
-
-  private async snapshot(data: unknown): Promise<void> {
-    if (!isRecord(data)) throw new MalformedEvent(['(root): expected {"version": …, "streams": […]}']);
-    const version = versionOf(data.version);
-    const issues: string[] = [];
-    if (version === undefined) issues.push('version: expected a string or a number');
-    if (!Array.isArray(data.streams)) issues.push('streams: expected a list of stream entries');
-    if (issues.length > 0 || !Array.isArray(data.streams)) throw new MalformedEvent(issues);
-
-    const specs: StreamSpec[] = [];
-    const seen = new Set<string>();
-    /** Streams whose entry was bad: kept as they are. */
-    const keep = new Set<string>();
-    let keepAll = false;
-    data.streams.forEach((entry: unknown, index) => {
-      const path = `streams[${index}]`;
-      const id = isRecord(entry) && typeof entry.id === 'string' ? entry.id : undefined;
-      try {
-        const spec = this.parseEntry(entry, path);
-        if (seen.has(spec.id)) throw new MalformedEvent([`${path}.id: duplicate id "${spec.id}" (the first entry wins)`]);
-        seen.add(spec.id);
-        specs.push(spec);
-      } catch (error) {
-        if (!(error instanceof MalformedEvent)) throw error;
-        issues.push(...error.issues);
-        if (id === undefined) keepAll = true;
-        else if (!seen.has(id)) keep.add(id);
-      }
-    });
-    if (issues.length > 0) {
-      this.skip('snapshot', [
-        ...issues,
-        keepAll ? '(the entries above were skipped; no stream is removed by this snapshot)' : '(the entries above were skipped; their streams are left as they are)',
-      ]);
-    }
-    const report = await applyOwnedSet(this.options.store, 'controller', specs, { keep: keepAll ? 'all' : keep });
-    this.version = version;
-    for (const refused of report.refused) this.log.error({ stream: refused.id, owner: refused.owner }, `controller stream refused: ${refused.error}`);
-    this.log.info({ version, ...summarise(report) }, 'applied a controller snapshot');
-    if (changedAnything(report)) this.options.onChange('controller:snapshot');
-  }
-
-  private async upsert(data: unknown): Promise<void> {
-    if (!isRecord(data)) throw new MalformedEvent(['(root): expected {"stream": {…}}']);
-    const spec = this.parseEntry(data.stream, 'stream');
-    try {
-      const change = await upsertOwned(this.options.store, 'controller', spec);
-      this.noteVersion(data.version);
-      this.log.info({ stream: spec.id, change }, 'applied a controller upsert');
-      if (change !== 'unchanged') this.options.onChange('controller:upsert');
-    } catch (error) {
-      if (!(error instanceof StreamOwnedError)) throw error;
-      this.log.error({ stream: spec.id, owner: error.owner }, `controller upsert refused: ${error.message}`);
-    }
-  }
-
-  private async remove(data: unknown): Promise<void> {
-    const id = isRecord(data) ? data.id : undefined;
-    if (typeof id !== 'string' || !STREAM_ID_PATTERN.test(id)) throw new MalformedEvent(['id: expected a stream id']);
-    try {
-      const removed = await removeOwned(this.options.store, 'controller', id);
-      this.noteVersion(isRecord(data) ? data.version : undefined);
-      this.log.info({ stream: id, removed }, 'applied a controller remove');
-      if (removed) this.options.onChange('controller:remove');
-    } catch (error) {
-      if (!(error instanceof StreamOwnedError)) throw error;
-      this.log.error({ stream: id, owner: error.owner }, `controller remove refused: ${error.message}`);
-    }
-  }
-
-  private noteVersion(value: unknown): void {
-    const version = versionOf(value);
-    if (version !== undefined) this.version = version;
   }
 }

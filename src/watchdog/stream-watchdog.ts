@@ -36,6 +36,7 @@ import { ladderDropsInput } from '../domain/watchdog/drop-target.js';
 import { renewCheck } from '../domain/watchdog/check-renewal.js';
 import type { Endpoints } from '../domain/watchdog/endpoint-match.js';
 import { classifyFailure, type FailureCause } from '../domain/watchdog/failure-locus.js';
+import { skipEpisodeStep } from '../domain/watchdog/skip-episode.js';
 import type { InputSwitch } from '../domain/watchdog/input-failover.js';
 import { decideWithInputSide, inputSideFailure } from '../domain/watchdog/input-side.js';
 import {
@@ -134,6 +135,7 @@ export class StreamWatchdog {
   private ladderSwitch = false;
   private readonly recoveries: RecoveryRecords;
   private readonly pending = new Set<Promise<unknown>>();
+  /** Checks in an episode of skipped beats (domain/watchdog/skip-episode.ts). */
   private readonly skipStreak = new Set<string>();
 
   constructor(
@@ -573,13 +575,12 @@ export class StreamWatchdog {
     const update = recordResult(check.state, outcome);
     check.state = update.state;
     const name = check.spec.name;
-    if (outcome.skipped === true) {
-      if (!this.skipStreak.has(name)) {
-        this.skipStreak.add(name);
-        this.log.warn({ check: name, intervalMs: check.spec.intervalMs }, 'check skipped a beat: its previous probe is still running (slower than its interval)');
-      }
-    } else {
-      this.skipStreak.delete(name);
+    const episode = skipEpisodeStep(this.skipStreak.has(name), outcome, check.spec.intervalMs);
+    if (episode.inEpisode) this.skipStreak.add(name);
+    else this.skipStreak.delete(name);
+    if (episode.event === 'started') this.log.warn({ check: name, intervalMs: check.spec.intervalMs }, 'check skipped a beat: its previous probe is still running (slower than its interval)');
+    if (episode.event === 'ended') this.log.info({ check: name, intervalMs: check.spec.intervalMs, durationMs: outcome.durationMs }, 'check keeps up with its interval again');
+    if (outcome.skipped !== true) {
       this.deps.metrics?.recordCheck(this.streamId, name, outcome.ok, outcome.durationMs / 1_000);
       if (check.inputIndex !== undefined) this.inputs?.checkResult(check.inputIndex, outcome.ok, outcome.at);
     }

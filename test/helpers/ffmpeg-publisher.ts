@@ -35,14 +35,15 @@ export interface LavfiPublisher {
   stop(): Promise<void>;
 }
 
-export function startLavfiPublisher(ffmpegPath: string, url: string, source: LavfiSource = 'normal'): LavfiPublisher {
+/** `gop`: frames between keyframes (25 fps), default 25 (one a second). */
+export function startLavfiPublisher(ffmpegPath: string, url: string, source: LavfiSource = 'normal', options: { readonly gop?: number } = {}): LavfiPublisher {
   const audio = source === 'video-only' ? [] : ['-c:a', 'aac', '-b:a', '64k'];
   const child = spawn(
     ffmpegPath,
     [
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warning', '-re',
       ...SOURCES[source],
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(options.gop ?? 25), '-pix_fmt', 'yuv420p',
       ...audio,
       '-f', 'flv', url,
     ],

@@ -19,25 +19,13 @@ import { openSqliteStore, type SqliteStore } from '../../src/adapters/sqlite/sql
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { startReferenceController, type ReferenceController } from '../../src/controller/reference-controller.js';
 import { createRedactor } from '../../src/domain/redact.js';
-import type { Logger } from '../../src/ports/logger.js';
 import { Reconciler, storeDesired } from '../../src/reconcile/reconciler.js';
 import { supervisorTarget } from '../../src/app/supervisor-target.js';
 import { ControllerSource } from '../../src/sources/controller-source.js';
 import { processAlive } from '../helpers/proc.js';
 import { FAKE_CAPABILITIES, FAKE_FFMPEG, startHarness, type Harness } from '../helpers/supervisor-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-interface Logged {
-  readonly level: string;
-  readonly obj: Record<string, unknown>;
-  readonly msg: string;
-}
-
-function recordingLogger(logged: Logged[]): Logger {
-  const at = (level: string) => (obj: object, msg?: string) => logged.push({ level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
-  const logger: Logger = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal'), child: () => logger };
-  return logger;
-}
+import { recordingLogger, type Logged } from '../fakes/recording-logger.js';
 
 /** A controller stream entry running the fake ffmpeg (progress every 0.2 s, quick to stop). */
 const entry = (id: string) => ({
@@ -50,7 +38,7 @@ const entry = (id: string) => ({
 interface Edge {
   readonly h: Harness;
   readonly store: SqliteStore;
-  readonly controller: ReferenceController;
+  controller: ReferenceController;
   readonly source: ControllerSource;
   readonly reconciler: Reconciler;
   readonly logged: Logged[];
@@ -73,7 +61,8 @@ afterEach(async () => {
   dir = undefined;
 });
 
-async function startEdge(initial: readonly string[], options: { heartbeatMs?: number } = {}): Promise<Edge> {
+/** `defaultReconnect`: the source's own reconnect schedule (else 0.2 s … 1 s, to keep tests short). */
+async function startEdge(initial: readonly string[], options: { heartbeatMs?: number; defaultReconnect?: boolean } = {}): Promise<Edge> {
   dir = mkdtempSync(join(tmpdir(), 'streamwarden-controller-it-'));
   const logged: Logged[] = [];
   const logger = recordingLogger(logged);
@@ -91,7 +80,7 @@ async function startEdge(initial: readonly string[], options: { heartbeatMs?: nu
   const source = new ControllerSource({
     url: controller.eventsUrl,
     heartbeatTimeoutMs: 3_000,
-    backoff: { initialMs: 200, maxMs: 1_000 },
+    ...(options.defaultReconnect !== true && { backoff: { initialMs: 200, maxMs: 1_000 } }),
     store,
     clock: systemClock,
     logger,
@@ -201,5 +190,32 @@ describe('controller over SSE → store → reconciler → supervisor (fake ffmp
     await waitFor(() => e.source.status().connects >= 2, { description: 'the source to replace the silent connection', timeoutMs: 10_000 });
     expect(e.logged.some((l) => l.level === 'warn' && l.msg.includes('no event from the controller in time'))).toBe(true);
     expect(e.h.supervisor.get('a').status()).toMatchObject({ state: 'running', pid: before.get('a') });
+  });
+
+  it('the controller goes down: attempts about 5 s apart (the default, never 30 s), connected again once it is back', async () => {
+    const e = await startEdge(['a'], { defaultReconnect: true });
+    const before = await waitRunning(e, ['a']);
+    const port = e.controller.port;
+    await e.controller.close();
+    // Every failed attempt is logged as it fails (the first line is the lost connection itself).
+    const failures = () => e.logged.filter((l) => /^(lost the controller connection|cannot reach the controller);/.test(l.msg)).map((l) => l.at);
+    await waitFor(() => failures().length >= 5, { description: 'four failed reconnect attempts', timeoutMs: 25_000, intervalMs: 50 });
+    const at = failures();
+    const gaps = at.slice(1).map((t, i) => t - (at[i] ?? t));
+    console.log(`reconnect attempts while the controller is down: ${gaps.join(', ')} ms apart`);
+    // 1 s, 2 s, 4 s, then 5 s (each ±20 %, a little slack for the loopback and the event loop).
+    for (const [i, nominal] of [1_000, 2_000, 4_000, 5_000].entries()) {
+      expect(gaps[i]).toBeGreaterThanOrEqual(nominal * 0.8 - 50);
+      expect(gaps[i]).toBeLessThanOrEqual(nominal * 1.2 + 300);
+    }
+    expect(e.h.supervisor.get('a').status()).toMatchObject({ state: 'running', pid: before.get('a') });
+
+    // Back on the same port, with a new desired set: reconnected within one delay, and applied.
+    const backAt = Date.now();
+    e.controller = await startReferenceController({ clock: systemClock, streams: [entry('a'), entry('b')], heartbeatMs: 1_000, port });
+    await waitFor(() => e.source.status().connected, { description: 'the source to reconnect', timeoutMs: 10_000, intervalMs: 50 });
+    expect(Date.now() - backAt).toBeLessThan(5_000 * 1.2 + 1_000);
+    await waitRunning(e, ['a', 'b']);
+    expect(e.h.supervisor.get('a').status().pid).toBe(before.get('a'));
   });
 });

@@ -111,6 +111,38 @@ describe('engine pool over real HTTP', () => {
     expect(registry.acquireOrThrow().engine.spec.id).toBe('e3-hang');
   });
 
+  it('an engine that answers garbage forever: degraded at once, unhealthy after 3 answers in a row (the default bound), never handed out', async () => {
+    const ace = await fakeEngine('garbage');
+    const web = await fakeEngine('garbage');
+    const registry = new EngineRegistry({ clock: systemClock, health: { graceMs: 0 } });
+    registry.add(spec('ace', ace.port));
+    registry.add(spec('web', web.port, { kind: 'http', path: '/health', conditions: ['body.ok == true'] }));
+    const transitions: string[] = [];
+    const unsubscribe = registry.onTransition((e) => transitions.push(`${e.engineId} ${e.to}: ${e.reason}`));
+    cleanups.push(() => Promise.resolve(unsubscribe()));
+    const poller = new EnginePoller({ clock: systemClock, target: registry, clientFor: createEngineClient, intervalMs: 200, timeoutMs: 2_000, jitterRatio: 0 });
+    cleanups.push(() => poller.stop());
+    poller.start();
+
+    await waitFor(() => registry.list().every((e) => e.health.status === 'unhealthy'), { description: 'both engines unhealthy', timeoutMs: 10_000, intervalMs: 20 });
+    for (const id of ['ace', 'web']) {
+      const mine = transitions.filter((t) => t.startsWith(`${id} `));
+      expect(mine).toHaveLength(2);
+      expect(mine[0]).toMatch(new RegExp(`^${id} degraded: unparsable answer: `));
+      expect(mine[1]).toMatch(new RegExp(`^${id} unhealthy: 3 unparsable answers in a row: `));
+      expect(registry.get(id).health.consecutiveUnparsable).toBeGreaterThanOrEqual(3);
+    }
+    expect(registry.acquire()).toMatchObject({ ok: false });
+
+    // It stays unhealthy while the garbage goes on, and comes back with M=2 good answers.
+    const polls = ace.server.requests.length;
+    await waitFor(() => ace.server.requests.length >= polls + 3, { description: 'three more polls', timeoutMs: 5_000, intervalMs: 20 });
+    expect(registry.get('ace').health.status).toBe('unhealthy');
+    ace.set('healthy');
+    await waitFor(() => registry.get('ace').health.status === 'healthy', { description: 'the engine to recover', timeoutMs: 5_000, intervalMs: 20 });
+    expect(registry.acquireOrThrow().engine.spec.id).toBe('ace');
+  });
+
   it('100 parallel acquires over HTTP against 10 free slots: exactly 10 succeed', async () => {
     const engine = await fakeEngine('healthy');
     const registry = new EngineRegistry({ clock: systemClock, health: { graceMs: 0 } });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { evaluateStreams, ffprobeArgs, parseFfprobeStreams, type ProbedStream } from './ffprobe-probe.js';
+import { evaluateStreams, fastProbeOptions, ffprobeArgs, parseFfprobeStreams, type ProbedStream } from './ffprobe-probe.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../../test/fixtures/probes/${name}`, import.meta.url), 'utf8');
 
@@ -55,10 +55,21 @@ describe('evaluateStreams', () => {
 describe('ffprobeArgs', () => {
   it('uses -rw_timeout in microseconds, never -timeout (rtmp listen mode)', () => {
     expect(ffprobeArgs('rtmp://h/live/k', 8_000)).toEqual([
-      '-hide_banner', '-v', 'error', '-rw_timeout', '8000000', '-show_streams', '-of', 'json', 'rtmp://h/live/k',
+      '-hide_banner', '-v', 'error', '-rw_timeout', '8000000', '-fpsprobesize', '0', '-analyzeduration', '3000000', '-show_streams', '-of', 'json', 'rtmp://h/live/k',
     ]);
     expect(ffprobeArgs('rtsp://h/cam', 0, ['-rtsp_transport', 'tcp'])).toEqual([
       '-hide_banner', '-v', 'error', '-rtsp_transport', 'tcp', '-show_streams', '-of', 'json', 'rtsp://h/cam',
+    ]);
+  });
+
+  it('reads little of a live RTMP stream, unless the user set the probe budget', () => {
+    expect(fastProbeOptions('rtmp://h/live/k')).toEqual(['-fpsprobesize', '0', '-analyzeduration', '3000000']);
+    expect(fastProbeOptions('RTMPS://h/live/k')).toEqual(['-fpsprobesize', '0', '-analyzeduration', '3000000']);
+    expect(fastProbeOptions('http://h/live.m3u8')).toEqual([]);
+    expect(fastProbeOptions('rtmp://h/live/k', ['-analyzeduration', '2000000'])).toEqual([]);
+    expect(fastProbeOptions('rtmp://h/live/k', ['-fpsprobesize', '5'])).toEqual([]);
+    expect(ffprobeArgs('rtmp://h/live/k', 0, ['-probesize', '1000000'])).toEqual([
+      '-hide_banner', '-v', 'error', '-probesize', '1000000', '-show_streams', '-of', 'json', 'rtmp://h/live/k',
     ]);
   });
 });

@@ -6,13 +6,24 @@
  * cleanly with its own message on a silent server; the hard timeout SIGKILLs its whole process
  * group whatever it is doing and reports `timed out after N s`. (`-timeout` is deliberately not
  * used: for rtmp:// it means "listen".)
+ *
+ * Live RTMP is probed with `-fpsprobesize 0 -analyzeduration 3000000` (see `fastProbeOptions`):
+ * with ffprobe's defaults a healthy probe of a live stream took 2 s (keyframe every 1–2 s) to
+ * 5 s (every 5 s), reading on to estimate frame rates we never report, so at the seed's 3 s
+ * interval beats were skipped. Without the frame-rate estimate ffprobe stops as soon as every
+ * stream has its parameters (the first keyframe: ~1 s), and reads at most 3 s of stream. A stream
+ * whose keyframes are further apart than that may not show its video in 3 s (the server holds
+ * video back until a keyframe; audio is never held), so a fast probe that misses an expected
+ * video stream is repeated at once with ffprobe's own budget, and when that one
+ * passes the probe keeps the full budget for its next `FULL_BUDGET_RUNS` runs (then tries fast
+ * again): no false failure, and only the old speed for such streams.
  */
 import { defaultRedactor, type Redactor } from '../../domain/redact.js';
 import type { Clock } from '../../ports/clock.js';
 import type { HealthProbe, ProbeResult } from '../../ports/health-probe.js';
 import type { ParseOutcome } from '../rtmp/options.js';
 import { asNumber, asRecord, asRecords, asText, parseJson } from '../../domain/untrusted.js';
-import { Deadline, guardedRun, lastLine, commandFailure, type ProbeCommonOptions } from './probe-support.js';
+import { Deadline, guardedRun, lastLine, commandFailure, type ProbeCommonOptions, type ProbeOutcome } from './probe-support.js';
 import { runProcess } from './run-process.js';
 
 export interface StreamExpectation {
@@ -42,12 +53,29 @@ export interface ProbedStream {
   readonly channels?: number;
 }
 
-export function ffprobeArgs(url: string, rwTimeoutMs: number, inputOptions: readonly string[] = []): string[] {
+/** A live RTMP probe: no frame-rate estimate, at most 3 s of stream. */
+export const FAST_RTMP_PROBE_OPTIONS: readonly string[] = ['-fpsprobesize', '0', '-analyzeduration', '3000000'];
+const BUDGET_OPTIONS = new Set(['-probesize', '-analyzeduration', '-fpsprobesize']);
+/** Runs with ffprobe's own budget after a fast probe missed a stream that a full one found. */
+export const FULL_BUDGET_RUNS = 20;
+
+/**
+ * The fast probe budget for rtmp:// (rtmps, rtmpt, …) URLs, unless the user's own input options
+ * already set `-probesize`, `-analyzeduration` or `-fpsprobesize` (theirs win); nothing for other URLs.
+ */
+export function fastProbeOptions(url: string, inputOptions: readonly string[] = []): readonly string[] {
+  if (!/^rtmp[a-z]*:\/\//i.test(url)) return [];
+  if (inputOptions.some((option) => BUDGET_OPTIONS.has(option))) return [];
+  return FAST_RTMP_PROBE_OPTIONS;
+}
+
+export function ffprobeArgs(url: string, rwTimeoutMs: number, inputOptions: readonly string[] = [], fast = true): string[] {
   return [
     '-hide_banner',
     '-v',
     'error',
     ...(rwTimeoutMs > 0 ? ['-rw_timeout', String(Math.round(rwTimeoutMs * 1000))] : []),
+    ...(fast ? fastProbeOptions(url, inputOptions) : []),
     ...inputOptions,
     '-show_streams',
     '-of',
@@ -107,10 +135,18 @@ export function evaluateStreams(streams: readonly ProbedStream[], expect: Stream
   return problems.length === 0 ? { ok: true, message: found } : { ok: false, message: `${problems.join(', ')} (found: ${found})` };
 }
 
+/** ffprobe ran and read the stream, but no video stream though one is expected. */
+function missedVideo(outcome: ProbeOutcome, expect: StreamExpectation): boolean {
+  const streams = outcome.details?.['streams'];
+  return expect.video === true && Array.isArray(streams) && !streams.some((stream: ProbedStream) => stream.type === 'video');
+}
+
 export class FfprobeProbe implements HealthProbe {
   readonly kind = 'ffprobe';
   private readonly redact: Redactor;
   private readonly clock: Clock;
+  /** Runs left with the full budget (see FULL_BUDGET_RUNS). */
+  private fullRunsLeft = 0;
 
   constructor(private readonly options: FfprobeProbeOptions) {
     this.redact = options.redact ?? defaultRedactor;
@@ -119,27 +155,45 @@ export class FfprobeProbe implements HealthProbe {
 
   run(signal: AbortSignal): Promise<ProbeResult> {
     return guardedRun(this.clock, this.redact, async () => {
-      const { timeoutMs } = this.options;
-      const rwTimeoutMs = this.options.rwTimeoutMs ?? Math.max(500, Math.round(timeoutMs * 0.8));
+      const { timeoutMs, url, inputOptions } = this.options;
       const deadline = new Deadline(signal, timeoutMs);
       try {
-        const result = await runProcess({
-          command: this.options.ffprobePath,
-          args: ffprobeArgs(this.options.url, rwTimeoutMs, this.options.inputOptions),
-          timeoutMs,
-          signal: deadline.signal,
-          maxStderrChars: 16 * 1024,
-        });
-        const failed = commandFailure('ffprobe', this.options.ffprobePath, result, { timeoutMs, deadline, lastError: () => lastLine(result.stderr) });
-        if (failed) return failed;
-        const details = { pid: result.pid };
-        const streams = parseFfprobeStreams(result.stdout);
-        if (!streams.ok) return { ok: false, message: streams.reason, details };
-        const verdict = evaluateStreams(streams.value, this.options.expect);
-        return { ...verdict, details: { ...details, streams: streams.value } };
+        const fast = this.fullRunsLeft === 0 && fastProbeOptions(url, inputOptions).length > 0;
+        if (this.fullRunsLeft > 0) this.fullRunsLeft -= 1;
+        const first = await this.probeOnce(deadline, fast);
+        if (!fast || first.ok || !missedVideo(first, this.options.expect) || deadline.signal.aborted) return first;
+        // ffprobe answered without the expected video: perhaps only not seen yet (long GOP).
+        const full = await this.probeOnce(deadline, false);
+        if (full.ok) this.fullRunsLeft = FULL_BUDGET_RUNS;
+        // A full probe cut short by the deadline says less than the fast one that ran to the end.
+        return full.ok || full.details?.['streams'] !== undefined ? full : first;
       } finally {
         deadline.dispose();
       }
     });
+  }
+
+  /** Probes with the full budget for now: a fast probe missed a stream that a full one found. */
+  get usesFullBudget(): boolean {
+    return this.fullRunsLeft > 0;
+  }
+
+  private async probeOnce(deadline: Deadline, fast: boolean): Promise<ProbeOutcome> {
+    const { timeoutMs } = this.options;
+    const rwTimeoutMs = this.options.rwTimeoutMs ?? Math.max(500, Math.round(timeoutMs * 0.8));
+    const result = await runProcess({
+      command: this.options.ffprobePath,
+      args: ffprobeArgs(this.options.url, rwTimeoutMs, this.options.inputOptions, fast),
+      timeoutMs,
+      signal: deadline.signal,
+      maxStderrChars: 16 * 1024,
+    });
+    const failed = commandFailure('ffprobe', this.options.ffprobePath, result, { timeoutMs, deadline, lastError: () => lastLine(result.stderr) });
+    if (failed) return failed;
+    const details = { pid: result.pid };
+    const streams = parseFfprobeStreams(result.stdout);
+    if (!streams.ok) return { ok: false, message: streams.reason, details };
+    const verdict = evaluateStreams(streams.value, this.options.expect);
+    return { ...verdict, details: { ...details, streams: streams.value } };
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngineHealth, recordPoll, type EngineHealthConfig, type EngineHealthState, type PollOutcome } from './engine-health.js';
 
-const config: EngineHealthConfig = { failureThreshold: 2, successThreshold: 2, graceMs: 60_000 };
+const config: EngineHealthConfig = { failureThreshold: 2, successThreshold: 2, graceMs: 60_000, unparsableThreshold: 3 };
 const T0 = 1_000_000;
 
 type Step = 'ok' | 'failed' | 'unparsable';
@@ -31,8 +31,22 @@ describe('engine health judgement', () => {
     ['degraded then N failures is unhealthy', ['unparsable', 'failed', 'failed'], ['degraded', 'degraded', 'unhealthy']],
     ['garbage breaks a failure streak', ['ok', 'failed', 'unparsable', 'failed'], ['healthy', 'healthy', 'degraded', 'degraded']],
     ['an unhealthy engine that answers garbage is degraded', ['failed', 'failed', 'unparsable'], ['unknown', 'unhealthy', 'degraded']],
+    ['garbage forever: unhealthy after G=3 answers in a row, and it stays so', ['ok', 'unparsable', 'unparsable', 'unparsable', 'unparsable'], ['healthy', 'degraded', 'degraded', 'unhealthy', 'unhealthy']],
+    ['a failure breaks the garbage streak', ['unparsable', 'unparsable', 'failed', 'unparsable', 'unparsable'], ['degraded', 'degraded', 'degraded', 'degraded', 'degraded']],
+    ['back from garbage with M successes', ['unparsable', 'unparsable', 'unparsable', 'ok', 'ok'], ['degraded', 'degraded', 'unhealthy', 'unhealthy', 'healthy']],
   ])('%s', (_name, steps, expected) => {
     expect(play(steps).statuses).toEqual(expected);
+  });
+
+  it('names the garbage bound in the transition', () => {
+    let state = createEngineHealth(config, T0);
+    const reasons: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const update = recordPoll(config, state, { kind: 'unparsable', at: T0 + i * 30_000, durationMs: 5, message: 'status is not JSON' });
+      state = update.state;
+      if (update.transition) reasons.push(`${update.transition.to}: ${update.transition.reason}`);
+    }
+    expect(reasons).toEqual(['degraded: unparsable answer: status is not JSON', 'unhealthy: 3 unparsable answers in a row: status is not JSON']);
   });
 
   it('does not count failures during the start grace', () => {
@@ -57,7 +71,7 @@ describe('engine health judgement', () => {
   });
 
   it('N=1 and M=1 flip on every poll', () => {
-    const cfg = { failureThreshold: 1, successThreshold: 1, graceMs: 0 };
+    const cfg = { failureThreshold: 1, successThreshold: 1, graceMs: 0, unparsableThreshold: 3 };
     expect(play(['failed', 'ok', 'failed', 'ok'], 0, cfg).statuses).toEqual(['unhealthy', 'healthy', 'unhealthy', 'healthy']);
   });
 

@@ -8,13 +8,16 @@
  *        │  answered with a body we cannot parse  ▲ M successes
  *        └──────────────────────────────▶ ┌──────────┐ ──┘
  *          (from any status)              │ degraded │ ── N counted failures ──▶ unhealthy
- *                                         └──────────┘
+ *                                         └──────────┘ ── G unparsable answers in a row ──▶ unhealthy
  *
  * - A failure (refused, timeout, HTTP error, the engine's own `error`) counts toward N; during
  *   the start grace (`graceUntil`) failures are recorded but not counted, so a container still
  *   booting is `unknown`, not `unhealthy`.
  * - An unparsable body means the engine answered: it is `degraded` at once (never handed out,
- *   never counted as a failure), and the failure streak is broken.
+ *   never counted as a failure), and the failure streak is broken. An engine that answers
+ *   nothing but garbage is not degraded forever: G (`unparsableThreshold`) unparsable answers in a
+ *   row make it `unhealthy` (with the defaults, 3 polls: about 60 s after the first garbage at
+ *   the 30 s poll interval). Grace does not apply: an answer is not a container still booting.
  * - From `unknown` the first success is enough (there is no flapping history to distrust); from
  *   `unhealthy` or `degraded`, M consecutive successes are needed (flap damping).
  * - `healthy` and `degraded` engines that fail fewer than N times keep their status; the error is
@@ -31,9 +34,11 @@ export interface EngineHealthConfig {
   readonly successThreshold: number;
   /** Failures in the first `graceMs` after an engine is added are not counted. @default 60 s */
   readonly graceMs: number;
+  /** G: consecutive unparsable answers that make a (degraded) engine unhealthy. @default 3 */
+  readonly unparsableThreshold: number;
 }
 
-export const DEFAULT_ENGINE_HEALTH: EngineHealthConfig = { failureThreshold: 2, successThreshold: 2, graceMs: 60_000 };
+export const DEFAULT_ENGINE_HEALTH: EngineHealthConfig = { failureThreshold: 2, successThreshold: 2, graceMs: 60_000, unparsableThreshold: 3 };
 
 /** What one poll found. */
 export type PollOutcome =
@@ -54,6 +59,8 @@ export interface EngineHealthState {
   readonly consecutiveFailures: number;
   readonly countedFailures: number;
   readonly consecutiveSuccesses: number;
+  /** Unparsable answers in a row (any other outcome resets it). */
+  readonly consecutiveUnparsable: number;
 }
 
 export interface EngineHealthTransition {
@@ -69,7 +76,7 @@ export interface EngineHealthUpdate {
 }
 
 export function createEngineHealth(config: EngineHealthConfig, now: number): EngineHealthState {
-  return { status: 'unknown', since: now, graceUntil: now + Math.max(0, config.graceMs), consecutiveFailures: 0, countedFailures: 0, consecutiveSuccesses: 0 };
+  return { status: 'unknown', since: now, graceUntil: now + Math.max(0, config.graceMs), consecutiveFailures: 0, countedFailures: 0, consecutiveSuccesses: 0, consecutiveUnparsable: 0 };
 }
 
 export function recordPoll(config: EngineHealthConfig, state: EngineHealthState, outcome: PollOutcome): EngineHealthUpdate {
@@ -81,7 +88,7 @@ export function recordPoll(config: EngineHealthConfig, state: EngineHealthState,
 
   if (outcome.kind === 'ok') {
     const successes = state.consecutiveSuccesses + 1;
-    const next: EngineHealthState = { ...base, lastOk: true, consecutiveSuccesses: successes, consecutiveFailures: 0, countedFailures: 0 };
+    const next: EngineHealthState = { ...base, lastOk: true, consecutiveSuccesses: successes, consecutiveFailures: 0, countedFailures: 0, consecutiveUnparsable: 0 };
     if (state.status === 'healthy') return { state: next };
     if (state.status === 'unknown') return change(next, 'healthy', at, 'first successful poll');
     if (successes < successThreshold) return { state: next };
@@ -89,6 +96,7 @@ export function recordPoll(config: EngineHealthConfig, state: EngineHealthState,
   }
 
   if (outcome.kind === 'unparsable') {
+    const garbage = state.consecutiveUnparsable + 1;
     const next: EngineHealthState = {
       ...base,
       lastOk: false,
@@ -97,7 +105,12 @@ export function recordPoll(config: EngineHealthConfig, state: EngineHealthState,
       consecutiveSuccesses: 0,
       consecutiveFailures: 0,
       countedFailures: 0,
+      consecutiveUnparsable: garbage,
     };
+    if (garbage >= Math.max(1, config.unparsableThreshold)) {
+      if (state.status === 'unhealthy') return { state: next };
+      return change(next, 'unhealthy', at, `${garbage} unparsable answers in a row: ${outcome.message}`);
+    }
     if (state.status === 'degraded') return { state: next };
     return change(next, 'degraded', at, `unparsable answer: ${outcome.message}`);
   }
@@ -111,6 +124,7 @@ export function recordPoll(config: EngineHealthConfig, state: EngineHealthState,
     consecutiveSuccesses: 0,
     consecutiveFailures: state.consecutiveFailures + 1,
     countedFailures: counted,
+    consecutiveUnparsable: 0,
   };
   if (state.status !== 'unhealthy' && counted >= failureThreshold) {
     return change(next, 'unhealthy', at, `${counted} consecutive failed poll${counted === 1 ? '' : 's'}: ${outcome.message}`);
