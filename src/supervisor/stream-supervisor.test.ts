@@ -163,13 +163,15 @@ describe('StreamSupervisor', () => {
   it('a binary that cannot be spawned backs off and ends in crashloop, retrying at the cap', async () => {
     runner.failSpawns = true;
     stream.start();
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 8; i++) {
       await Promise.resolve(); // the spawn failure is reported asynchronously, as node does
       clock.advance(finished.at(-1)?.restartDelayMs ?? 0);
     }
-    expect(finished.map((f) => f.reason)).toEqual(Array(7).fill('failed-to-start'));
-    expect(finished.map((f) => f.restartDelayMs)).toEqual([0, 1_000, 2_000, 4_000, 60_000, 60_000, 60_000]);
-    expect(runner.spawned).toHaveLength(8);
+    expect(finished.map((f) => f.reason)).toEqual(Array(8).fill('failed-to-start'));
+    // The default budget: 5 automatic restarts, then the 6th failure is a crash loop.
+    expect(finished.map((f) => f.restartDelayMs)).toEqual([0, 1_000, 2_000, 4_000, 8_000, 60_000, 60_000, 60_000]);
+    expect(finished.map((f) => f.next)).toEqual(['starting', 'backoff', 'backoff', 'backoff', 'backoff', 'crashloop', 'crashloop', 'crashloop']);
+    expect(runner.spawned).toHaveLength(9);
     expect(stream.status().lastError).toContain('ENOENT');
     expect(states.filter((s) => s.to === 'crashloop').length).toBeGreaterThan(0);
     expect(stream.desired).toBe('running');
@@ -267,9 +269,9 @@ describe('StreamSupervisor', () => {
     runner.failSpawns = false;
     stream.delegateCrashloopRetries(true);
     stream.start();
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       runner.last.exit({ code: 1, signal: null });
-      if (i < 4) clock.advance(finished.at(-1)?.restartDelayMs ?? 0);
+      if (i < 5) clock.advance(finished.at(-1)?.restartDelayMs ?? 0);
     }
     expect(stream.observed).toBe('crashloop');
     expect(finished.at(-1)?.restartDelayMs).toBe(60_000);
