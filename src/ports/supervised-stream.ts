@@ -6,6 +6,7 @@
 import type { Health } from '../domain/health.js';
 import type { ExitReason, LifecycleState, ObservedState } from '../domain/lifecycle.js';
 import type { ProgressSnapshot } from '../domain/progress-tracker.js';
+import type { RestartOrigin } from '../domain/restart-reason.js';
 import type { DesiredState, StreamSpec } from '../domain/stream-spec.js';
 
 /** One ffmpeg process lifetime, as reported by the API. */
@@ -74,8 +75,9 @@ export interface SupervisedStream {
   runs(): readonly RunRecord[];
   /** The fast layer's recent automatic restart times, oldest first (the shared restart budget). */
   recentRestarts(): readonly number[];
-  restart(): void;
-  switchInput(index: number): void;
+  /** `origin` 'watchdog': counted as a watchdog restart (restart-reason.ts); default 'request'. */
+  restart(origin?: RestartOrigin): void;
+  switchInput(index: number, origin?: RestartOrigin): void;
   delegateCrashloopRetries(on: boolean): void;
   setHealthSource(source: HealthSource | undefined): void;
   refreshHealth(): void;

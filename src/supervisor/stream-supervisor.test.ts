@@ -265,6 +265,30 @@ describe('StreamSupervisor', () => {
     expect(() => stream.switchInput(1)).toThrow(/uses args/);
   });
 
+  it('counts a restart the watchdog asked for as watchdog, one asked for by someone as restarted', () => {
+    stream.start();
+    runFor(2);
+    stream.restart('watchdog');
+    runner.last.exit({ code: 255, signal: null });
+    runFor(2);
+    stream.restart();
+    runner.last.exit({ code: 255, signal: null });
+    runFor(2);
+    expect(finished.map((f) => f.reason)).toEqual(['restarted', 'restarted']);
+    expect(stream.restartsFor('watchdog')).toBe(1);
+    expect(stream.restartsFor('restarted')).toBe(1);
+    // A watchdog restart of a stream waiting in backoff ends no run: nothing is left marked.
+    runner.last.exit({ code: 1, signal: null });
+    runner.last.exit({ code: 1, signal: null });
+    expect(stream.observed).toBe('backoff');
+    stream.restart('watchdog');
+    runFor(2);
+    stream.restart();
+    runner.last.exit({ code: 255, signal: null });
+    expect(stream.restartsFor('watchdog')).toBe(1);
+    expect(stream.restartsFor('restarted')).toBe(2);
+  });
+
   it('with crash-loop retries delegated, arms its own retry at twice the delay, as a backstop', () => {
     runner.failSpawns = false;
     stream.delegateCrashloopRetries(true);

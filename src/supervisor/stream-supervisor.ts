@@ -15,7 +15,6 @@ import {
   initialLifecycleState,
   transition,
   type Effect,
-  type ExitReason,
   type LifecycleConfig,
   type LifecycleEvent,
   type LifecycleState,
@@ -24,6 +23,7 @@ import {
   type TimerName,
 } from '../domain/lifecycle.js';
 import { ProgressParser } from '../domain/progress.js';
+import { restartReasonOf, type RestartOrigin, type RestartReason } from '../domain/restart-reason.js';
 import { ProgressTracker } from '../domain/progress-tracker.js';
 import { StderrLog } from '../domain/stderr-log.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
@@ -141,6 +141,9 @@ function lifecycleConfigOf(spec: StreamSpec): LifecycleConfig {
   };
 }
 
+/** A lifecycle event as queued; a restart carries who asked for it. */
+type QueuedEvent = LifecycleEvent & { readonly origin?: RestartOrigin };
+
 const TIMER_EVENTS = {
   start: 'start-timeout',
   stall: 'stall-timeout',
@@ -154,7 +157,7 @@ export class StreamSupervisor {
   private lifecycleConfig: LifecycleConfig;
   private currentSpec: StreamSpec;
   private readonly timers = new Map<TimerName, ArmedTimer>();
-  private readonly queue: LifecycleEvent[] = [];
+  private readonly queue: QueuedEvent[] = [];
   private dispatching = false;
   private nextRunId = 1;
   private active: ActiveRun | undefined;
@@ -165,7 +168,9 @@ export class StreamSupervisor {
   private readonly finishedRuns: RunRecord[] = [];
   private lastError: string | undefined;
   private restartCount = 0;
-  private readonly restartsByReason = new Map<ExitReason, number>();
+  private readonly restartsByReason = new Map<RestartReason, number>();
+  /** Who asked for the restart that is ending the current run (see restart-reason.ts). */
+  private restartOrigin: RestartOrigin | undefined;
   private recoveries = 0;
   private recoveriesSinceHealthy = 0;
   private lastHealthyAt: number | undefined;
@@ -254,9 +259,10 @@ export class StreamSupervisor {
   /**
    * Moves a pipeline to another of its inputs: restarts ffmpeg on it when the stream is wanted
    * running and not stopped (an intentional restart, outside the restart budget); otherwise the
-   * next start uses it. Throws for an args stream or an index out of range.
+   * next start uses it. Throws for an args stream or an index out of range. `origin`: who asked
+   * (the watchdog's failover or ladder counts as `watchdog` in the restart counters).
    */
-  switchInput(index: number): void {
+  switchInput(index: number, origin: RestartOrigin = 'request'): void {
     const source = this.spec.source;
     if (source.kind !== 'pipeline') throw new StreamwardenError('NO_INPUTS', `stream "${this.spec.id}" uses args, not inputs`);
     if (!Number.isInteger(index) || index < 0 || index >= source.inputs.length) throw new InvalidInputIndexError(index, source.inputs.length);
@@ -264,7 +270,7 @@ export class StreamSupervisor {
     const from = this.inputIndex;
     this.inputIndex = index;
     this.log.info({ from, to: index }, 'switching input');
-    if (this.state.desired === 'running' && this.state.observed !== 'stopped') this.restart();
+    if (this.state.desired === 'running' && this.state.observed !== 'stopped') this.restart(origin);
   }
 
   get desired(): LifecycleState['desired'] {
@@ -275,8 +281,9 @@ export class StreamSupervisor {
     this.dispatch({ type: 'start' });
   }
 
-  restart(): void {
-    this.dispatch({ type: 'restart' });
+  /** Restarts now, outside the restart budget. `origin`: who asked (counted apart: restart-reason.ts). */
+  restart(origin: RestartOrigin = 'request'): void {
+    this.dispatch({ type: 'restart', origin });
   }
 
   /** Asks the stream to stop and resolves once its process has exited. */
@@ -393,8 +400,8 @@ export class StreamSupervisor {
     };
   }
 
-  /** Restarts counted per exit reason, across every run of this stream. */
-  restartsFor(reason: ExitReason): number {
+  /** Restarts counted per exit reason (`watchdog`: a restart the watchdog asked for), across every run of this stream. */
+  restartsFor(reason: RestartReason): number {
     return this.restartsByReason.get(reason) ?? 0;
   }
 
@@ -410,7 +417,7 @@ export class StreamSupervisor {
     return this.finishedRuns.at(-1)?.lastLines ?? [];
   }
 
-  private dispatch(event: LifecycleEvent): void {
+  private dispatch(event: QueuedEvent): void {
     this.queue.push(event);
     if (this.dispatching) return;
     this.dispatching = true;
@@ -428,8 +435,9 @@ export class StreamSupervisor {
     }
   }
 
-  private handle(event: LifecycleEvent): void {
+  private handle(event: QueuedEvent): void {
     const before = this.state;
+    if (event.type === 'restart') this.restartOrigin = event.origin ?? 'request';
     const result = transition(before, event, this.lifecycleConfig, {
       now: this.deps.clock.now(),
       random: this.deps.random(),
@@ -528,6 +536,7 @@ export class StreamSupervisor {
   }
 
   private spawn(): void {
+    this.restartOrigin = undefined; // a new run: no restart is ending it
     const runId = this.nextRunId++;
     const startedAt = this.deps.clock.now();
     const prepared = this.prepareSource();
@@ -670,9 +679,11 @@ export class StreamSupervisor {
       older.lastLines = [];
     }
     const endedAt = record.endedAt ?? this.deps.clock.now();
+    const counted = restartReasonOf(ended.reason, this.restartOrigin);
+    this.restartOrigin = undefined;
     if (ended.next !== 'stopped') {
       this.restartCount++;
-      this.restartsByReason.set(ended.reason, (this.restartsByReason.get(ended.reason) ?? 0) + 1);
+      this.restartsByReason.set(counted, (this.restartsByReason.get(counted) ?? 0) + 1);
     }
     if (ended.countsAsRestart) {
       this.recoveries++;

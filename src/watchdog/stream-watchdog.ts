@@ -466,7 +466,7 @@ export class StreamWatchdog {
         this.log.warn({ reason }, 'watchdog restarts the stream');
         this.announce('restart', reason);
         this.resetChecks(now);
-        this.stream.restart();
+        this.stream.restart('watchdog');
         return;
       case 'drop-publisher':
         await this.dropPublisher(reason);
@@ -507,7 +507,7 @@ export class StreamWatchdog {
     const now = this.deps.clock.now();
     const reason = this.deps.redact(change.reason);
     try {
-      this.stream.switchInput(change.to);
+      this.stream.switchInput(change.to, 'watchdog');
     } catch (error) {
       this.log.error({ err: error instanceof Error ? error.message : String(error) }, 'could not switch input');
       return;

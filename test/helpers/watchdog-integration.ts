@@ -15,6 +15,7 @@ import { createRedactor } from '../../src/domain/redact.js';
 import type { FfmpegCapabilities } from '../../src/domain/ffmpeg-capabilities.js';
 import type { Env } from '../../src/config/load.js';
 import type { RecoveryRecord } from '../../src/domain/watchdog/recovery-record.js';
+import type { RecoveryPolicyConfig } from '../../src/domain/watchdog/recovery-policy.js';
 import type { Logger } from '../../src/ports/logger.js';
 import { Watchdog } from '../../src/watchdog/watchdog.js';
 import type { NotificationEvent, WatchdogRecoveryEvent } from '../../src/events/watchdog-events.js';
@@ -29,6 +30,8 @@ export interface WatchdogIntegrationOptions {
   readonly env?: Env;
   /** The watchdog's logger (default: silent). */
   readonly logger?: Logger;
+  /** Shorter figures for the recovery policy (cooldown, settle times), as the unit harness has. */
+  readonly policy?: Partial<RecoveryPolicyConfig>;
 }
 
 export interface WatchdogIntegration extends Harness {
@@ -54,6 +57,7 @@ export function startWatchdogHarness(yaml: string, options: WatchdogIntegrationO
     rtmpServers: h.config.rtmpServers.map((server) => createRtmpServer(server, { redact, timeoutMs: 3_000 })),
     createProbe: createHealthProbe,
     createInputProbe: ffprobeInputProbes({ ffprobePath: options.ffprobePath, redact, clock: systemClock }),
+    ...(options.policy !== undefined && { policy: options.policy }),
   });
   const recoveries: WatchdogRecoveryEvent[] = [];
   const notifications: NotificationEvent[] = [];
