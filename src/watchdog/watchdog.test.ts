@@ -186,8 +186,14 @@ describe('VistterStream: kill ffmpeg 12 times — the fast layer gives up, the w
     const stream = x.supervisor.get('cam');
     expect(stream.status()).toMatchObject({ state: 'running', health: 'healthy' });
     // One recovery per crash-loop episode (the stream was healthy again after each slow retry).
-    const records = x.recoveries.flatMap((e) => (e.phase === 'recovered' ? [e.record] : []));
+    const recovered = x.recoveries.flatMap((e) => (e.phase === 'recovered' ? [e] : []));
+    const records = recovered.filter((e) => e.layer === undefined).map((e) => e.record);
     expect(records).toHaveLength(2);
+    // And one for each of the fast layer's 10 restarts (healthy again before the next kill).
+    const fast = recovered.filter((e) => e.layer === 'fast').map((e) => e.record);
+    expect(fast).toHaveLength(10);
+    expect(fast.every((r) => r.cause === 'crashed' && r.locus === 'encoder' && r.action === 'restart' && r.recoveredAfterMs !== undefined)).toBe(true);
+    expect(fast[0]?.actions[0]?.reason).toMatch(/^fast layer: run killed \(killed by SIGKILL\); restarted at once$/);
     const record = records.at(-1);
     expect(record).toMatchObject({ stream: 'cam', locus: 'encoder', cause: 'crashed', action: 'restart' });
     // Alerted when it took over, then a slow retry with a notice.
