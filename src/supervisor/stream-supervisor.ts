@@ -34,6 +34,7 @@ import type { RuntimeEntry } from '../ports/store.js';
 import type { DesiredState } from '../domain/stream-spec.js';
 import type { HealthSource, HealthVerdict, RecoveryStats, RunRecord, StreamStatus } from '../ports/supervised-stream.js';
 import type { RunOutcome, RunRegistry } from '../ports/run-registry.js';
+import { BlockResync } from './block-resync.js';
 import { specHash } from './spec-hash.js';
 import type { PreparedSource, SourcePreparer } from '../ports/source-preparer.js';
 import type { StreamEventMap } from '../events/stream-events.js';
@@ -78,30 +79,6 @@ export type AdoptOutcome =
 /** Refusals that prove our process is gone: its run is lost, the stream may start anew. */
 /** Adopt refusals that prove the stored process is gone (as opposed to "alive but not provably ours"). */
 export const GONE: ReadonlySet<AdoptRefusalReason> = new Set(['other-boot', 'not-running', 'pid-reused', 'zombie']);
-
-/**
- * After a re-attach the pipe may deliver the middle of a progress block (even of a line): drop
- * everything up to the end of the first complete `progress=` line, so a partial block (missing
- * counters) is never taken for one. Bounded: only a short tail is kept while searching.
- */
-class BlockResync {
-  private tail = '';
-  private synced = false;
-
-  /** The part of `chunk` that starts on a block boundary ('' while still searching). */
-  accept(chunk: string): string {
-    if (this.synced) return chunk;
-    const text = this.tail + chunk;
-    const match = /\nprogress=[^\n]*\n/.exec(text);
-    if (!match) {
-      this.tail = text.slice(-128);
-      return '';
-    }
-    this.synced = true;
-    this.tail = '';
-    return text.slice(match.index + match[0].length);
-  }
-}
 
 /** A timer that may fire before its (moved) due time and then re-arms itself for the rest. */
 interface ArmedTimer {

@@ -61,7 +61,7 @@ import { RecoveryRecords, type ClassifiedFailure } from './recovery-records.js';
 import { FastRecoveries } from './fast-recoveries.js';
 import { PublisherControl } from './publisher-control.js';
 import type { NotificationKind, WatchdogActionType, WatchdogEventMap } from '../events/watchdog-events.js';
-import type { CheckView, WatchdogStreamView } from './watchdog-view.js';
+import { toCheckView, type CheckView, type WatchdogStreamView } from './watchdog-view.js';
 
 /** What the watchdog reports to Prometheus (StreamwardenMetrics satisfies it). */
 export interface WatchdogMetrics {
@@ -325,7 +325,8 @@ export class StreamWatchdog {
 
   view(): WatchdogStreamView {
     const now = this.deps.clock.now();
-    const checks: CheckView[] = [this.checkView(this.progress.state, this.progress.spec, false), ...this.checks.map((c) => this.checkView(c.state, c.spec, c.scheduler?.inFlight ?? false))];
+    const view = (state: CheckState, spec: CheckSpec, running: boolean): CheckView => toCheckView(state, spec, running, this.deps.redact);
+    const checks: CheckView[] = [view(this.progress.state, this.progress.spec, false), ...this.checks.map((c) => view(c.state, c.spec, c.scheduler?.inFlight ?? false))];
     const configured = this.stream.spec.checks.map((check) => check.intervalMs);
     const intervals = configured.length > 0 ? configured : [this.progress.spec.intervalMs];
     const state = this.recovery;
@@ -636,27 +637,6 @@ export class StreamWatchdog {
       if (ticked.transition !== undefined) this.onCheckTransition(check, ticked.transition);
     }
     this.evaluate();
-  }
-
-  private checkView(state: CheckState, spec: CheckSpec, running: boolean): CheckView {
-    return {
-      name: spec.name,
-      type: spec.type,
-      informational: spec.informational,
-      intervalMs: spec.intervalMs,
-      timeoutMs: spec.timeoutMs,
-      status: state.status,
-      statusSince: state.statusSince,
-      ...(state.failingSince !== undefined && { failingSince: state.failingSince }),
-      ...(state.lastMessage !== undefined && { lastMessage: this.deps.redact(state.lastMessage) }),
-      ...(state.lastCheckedAt !== undefined && { lastCheckedAt: state.lastCheckedAt }),
-      ...(state.lastSuccessAt !== undefined && { lastSuccessAt: state.lastSuccessAt }),
-      ...(state.lastFailureAt !== undefined && { lastFailureAt: state.lastFailureAt }),
-      consecutiveFailures: state.consecutiveFailures,
-      skippedBeats: state.skippedBeats,
-      ...(state.note !== undefined && { note: this.deps.redact(state.note) }),
-      running,
-    };
   }
 
   private track(promise: Promise<unknown>): void {

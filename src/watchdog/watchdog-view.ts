@@ -1,6 +1,7 @@
 /** What the watchdog shows about one stream (the API's watchdog status and stream detail). */
-import type { CheckType } from '../domain/stream-spec.js';
-import type { CheckStatus } from '../domain/watchdog/check-state.js';
+import type { Redactor } from '../domain/redact.js';
+import type { CheckSpec, CheckType } from '../domain/stream-spec.js';
+import type { CheckState, CheckStatus } from '../domain/watchdog/check-state.js';
 import type { RecoveryRecord } from '../domain/watchdog/recovery-record.js';
 import type { StreamHealthReport } from '../domain/watchdog/stream-health.js';
 import type { InputWatchView } from './input-watch.js';
@@ -46,4 +47,26 @@ export interface WatchdogStreamView {
   readonly recoveries: readonly RecoveryRecord[];
   /** Fallback inputs (pipelines with several inputs). */
   readonly input?: InputWatchView;
+}
+
+/** One check as the API shows it; its texts redacted. */
+export function toCheckView(state: CheckState, spec: CheckSpec, running: boolean, redact: Redactor): CheckView {
+  return {
+    name: spec.name,
+    type: spec.type,
+    informational: spec.informational,
+    intervalMs: spec.intervalMs,
+    timeoutMs: spec.timeoutMs,
+    status: state.status,
+    statusSince: state.statusSince,
+    ...(state.failingSince !== undefined && { failingSince: state.failingSince }),
+    ...(state.lastMessage !== undefined && { lastMessage: redact(state.lastMessage) }),
+    ...(state.lastCheckedAt !== undefined && { lastCheckedAt: state.lastCheckedAt }),
+    ...(state.lastSuccessAt !== undefined && { lastSuccessAt: state.lastSuccessAt }),
+    ...(state.lastFailureAt !== undefined && { lastFailureAt: state.lastFailureAt }),
+    consecutiveFailures: state.consecutiveFailures,
+    skippedBeats: state.skippedBeats,
+    ...(state.note !== undefined && { note: redact(state.note) }),
+    running,
+  };
 }
