@@ -47,7 +47,8 @@ const SAMPLES: Record<ObservedState, LifecycleState> = {
   running: run([{ type: 'start' }, { type: 'progress' }]),
   // running → crash: immediate restart (starting) → crash before progress: 1 s backoff
   backoff: run([{ type: 'start' }, { type: 'progress' }, crash, crash]),
-  crashloop: run([{ type: 'start' }, crash, crash, { type: 'backoff-elapsed' }, crash, { type: 'backoff-elapsed' }, crash, { type: 'backoff-elapsed' }, crash]),
+  // 5 automatic restarts (the default budget) are allowed; the 6th failure is a crash loop.
+  crashloop: run([{ type: 'start' }, crash, crash, { type: 'backoff-elapsed' }, crash, { type: 'backoff-elapsed' }, crash, { type: 'backoff-elapsed' }, crash, { type: 'backoff-elapsed' }, crash]),
   stopping: run([{ type: 'start' }, { type: 'progress' }, { type: 'stop' }]),
 };
 
@@ -165,7 +166,8 @@ describe('lifecycle: behaviour', () => {
     };
     let state = SAMPLES.running;
     const nexts: unknown[] = [];
-    for (let i = 0; i < config.restart.budget.restarts; i++) {
+    // N restarts are allowed; the failure after them (restart N + 1) is the crash loop.
+    for (let i = 0; i <= config.restart.budget.restarts; i++) {
       const step = cycle(state, ctx.now + i * 1_000);
       expect(step.counts).toBe(true);
       nexts.push(step.next);
@@ -207,7 +209,8 @@ describe('lifecycle: behaviour', () => {
       state = r.state.observed === 'starting' ? r.state : transition(r.state, { type: 'backoff-elapsed' }, config, ctx).state;
       expect(state.desired).toBe('running');
     }
-    expect(seen.slice(0, 6)).toEqual(['starting:0', 'backoff:1000', 'backoff:2000', 'backoff:4000', 'crashloop:60000', 'crashloop:60000']);
+    // The budget: 5 automatic restarts; the 6th failure within 5 min is a crash loop.
+    expect(seen.slice(0, 7)).toEqual(['starting:0', 'backoff:1000', 'backoff:2000', 'backoff:4000', 'backoff:8000', 'crashloop:60000', 'crashloop:60000']);
     expect(seen.at(-1)).toBe('crashloop:60000');
   });
 

@@ -48,17 +48,31 @@ function replay(times: number[], random = 0.5) {
 }
 
 describe('decideRestart', () => {
-  it('restarts at once, then 1 s doubling, and enters crashloop at the 5th restart within 5 min', () => {
-    const decisions = replay([0, 100, 1_200, 3_300, 7_400, 8_000]);
-    expect(decisions.map((d) => d.delayMs)).toEqual([0, 1_000, 2_000, 4_000, 60_000, 60_000]);
-    expect(decisions.map((d) => d.crashloop)).toEqual([false, false, false, false, true, true]);
+  it('restarts at once, then 1 s doubling; 5 restarts within 5 min are allowed, the 6th failure enters crashloop', () => {
+    const decisions = replay([0, 100, 1_200, 3_300, 7_400, 15_500, 16_000]);
+    expect(decisions.map((d) => d.delayMs)).toEqual([0, 1_000, 2_000, 4_000, 8_000, 60_000, 60_000]);
+    expect(decisions.map((d) => d.crashloop)).toEqual([false, false, false, false, false, true, true]);
+    expect(decisions.map((d) => d.restartsInWindow)).toEqual([1, 2, 3, 4, 5, 6, 6]);
+  });
+
+  it.each([1, 2, 3, 5, 10])('a budget of %i restarts allows exactly that many, the next failure is a crash loop', (restarts) => {
+    const policy = { ...P, budget: { restarts, withinMs: 10 * MIN } };
+    let history: RestartHistory = EMPTY_RESTART_HISTORY;
+    const crashloops: boolean[] = [];
+    for (let i = 0; i < restarts + 3; i++) {
+      const d = decideRestart(policy, history, { now: i * 1_000, runningSince: undefined, random: 0.5 });
+      history = d.history;
+      crashloops.push(d.crashloop);
+    }
+    expect(crashloops.indexOf(true)).toBe(restarts);
+    expect(crashloops.slice(restarts).every(Boolean)).toBe(true);
   });
 
   it('leaves crashloop once the window no longer holds the budget', () => {
-    const decisions = replay([0, 1_000, 2_000, 3_000, 4_000, 4_000 + 6 * MIN]);
-    expect(decisions[4]?.crashloop).toBe(true);
-    expect(decisions[5]?.crashloop).toBe(false);
-    expect(decisions[5]?.restartsInWindow).toBe(1);
+    const decisions = replay([0, 1_000, 2_000, 3_000, 4_000, 5_000, 5_000 + 6 * MIN]);
+    expect(decisions[5]?.crashloop).toBe(true);
+    expect(decisions[6]?.crashloop).toBe(false);
+    expect(decisions[6]?.restartsInWindow).toBe(1);
   });
 
   it('keeps backing off (capped) for failures spread wider than the budget window', () => {
@@ -77,8 +91,8 @@ describe('decideRestart', () => {
   });
 
   it('jitters the crashloop delay around the cap', () => {
-    const decisions = replay([0, 1, 2, 3, 4], 0);
-    expect(decisions[4]?.delayMs).toBe(48_000);
+    const decisions = replay([0, 1, 2, 3, 4, 5], 0);
+    expect(decisions[5]?.delayMs).toBe(48_000);
   });
 
   it('keeps a bounded history however many restarts happen', () => {
@@ -90,11 +104,11 @@ describe('decideRestart', () => {
     const policy = { ...P, budget: { restarts: 10, withinMs: 10 * MIN } };
     let history: RestartHistory = EMPTY_RESTART_HISTORY;
     const crashloops: boolean[] = [];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 11; i++) {
       const d = decideRestart(policy, history, { now: i * 1_000, runningSince: undefined, random: 0.5 });
       history = d.history;
       crashloops.push(d.crashloop);
     }
-    expect(crashloops.indexOf(true)).toBe(9);
+    expect(crashloops.indexOf(true)).toBe(10);
   });
 });

@@ -1,15 +1,18 @@
 /**
  * When to restart a stream that failed: the first restart is immediate, then the delay starts at
  * `backoffInitialMs` and multiplies up to `backoffMaxMs`, each delay jittered by ±`jitter`.
- * A run that stayed up for `resetAfterMs` starts the sequence over. Too many restarts within the
- * budget window means crashloop: keep retrying at the cap, never give up for good.
+ * A run that stayed up for `resetAfterMs` starts the sequence over.
+ *
+ * The budget: `budget.restarts` = N automatic restarts are allowed within `budget.withinMs`; the
+ * failure that would be restart N + 1 inside the window enters crashloop instead (retry at the
+ * cap, never give up for good). So `{ restarts: 3 }` restarts three times, then crash-loops.
  *
  * Pure: the caller passes the current time and a random number in [0, 1).
  */
 import type { RestartPolicy } from './stream-spec.js';
 
 export interface RestartHistory {
-  /** Times of the most recent automatic restarts, oldest first; at most `budget.restarts` kept. */
+  /** Times of the most recent automatic restarts, oldest first; at most `budget.restarts` kept (enough to see restart N + 1). */
   readonly recentRestarts: readonly number[];
   /** Failures since the last healthy period; drives the backoff exponent. */
   readonly consecutiveFailures: number;
@@ -57,7 +60,8 @@ export function decideRestart(
 
   const windowStart = now - policy.budget.withinMs;
   const inWindow = [...history.recentRestarts.filter((at) => at > windowStart), now];
-  const crashloop = inWindow.length >= policy.budget.restarts;
+  // N restarts are within budget; the (N + 1)th inside the window is a crash loop.
+  const crashloop = inWindow.length > policy.budget.restarts;
 
   const baseDelay = crashloop ? policy.backoffMaxMs : backoffDelay(policy, failures);
   return {

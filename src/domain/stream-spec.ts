@@ -15,7 +15,7 @@ export interface RestartPolicy {
   readonly jitter: number;
   /** A run that stayed running this long resets the backoff sequence. */
   readonly resetAfterMs: number;
-  /** This many automatic restarts within `withinMs` puts the stream in crashloop. */
+  /** `restarts` automatic restarts are allowed within `withinMs`; the failure after them enters crashloop. */
   readonly budget: { readonly restarts: number; readonly withinMs: number };
 }
 

@@ -4,7 +4,7 @@
  * or more apart), so a budget window alone (5 within 5 min) may never be filled by them, and a
  * fault a restart cannot cure (a frozen source) would be restarted forever. So a counted restart
  * is also judged by the failures since the stream last stayed up for `resetAfter`
- * (`consecutiveFailures`): once those reach the budget's `restarts`, it is the crash-loop regime —
+ * (`consecutiveFailures`): once those exceed the budget's `restarts`, it is the crash-loop regime —
  * `crashloop`, the critical alert, retries at the backoff cap — however far apart they came.
  *
  * Pure: as decideRestart.
@@ -14,6 +14,7 @@ import type { RestartPolicy } from './stream-spec.js';
 
 export function decideCountedRestart(policy: RestartPolicy, history: RestartHistory, context: RestartContext): RestartDecision {
   const decision = decideRestart(policy, history, context);
-  if (decision.crashloop || decision.history.consecutiveFailures < policy.budget.restarts) return decision;
+  // As the budget window: N uncured restarts are allowed, the failure after them is a crash loop.
+  if (decision.crashloop || decision.history.consecutiveFailures <= policy.budget.restarts) return decision;
   return { ...decision, crashloop: true, delayMs: applyJitter(policy.backoffMaxMs, policy.jitter, context.random) };
 }

@@ -166,7 +166,7 @@ export class EventJournal {
         }
         const r = e.record;
         this.publish('recovery', e.streamId, {
-          layer: 'watchdog',
+          layer: e.layer ?? 'watchdog',
           phase: 'recovered',
           action: r.action,
           cause: r.cause,

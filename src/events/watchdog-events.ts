@@ -25,6 +25,8 @@ export interface WatchdogActionEvent {
 export interface WatchdogRecoveredEvent {
   readonly streamId: string;
   readonly phase: 'recovered';
+  /** Which layer recovered the stream: `fast` for the fast layer's restarts and input failover (default: the watchdog). */
+  readonly layer?: 'fast';
   readonly record: RecoveryRecord;
   readonly at: number;
 }

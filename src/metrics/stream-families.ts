@@ -5,7 +5,8 @@
  * name. Never a URL, a key or an error text.
  */
 import type { Health } from '../domain/health.js';
-import { EXIT_REASONS, OBSERVED_STATES, type ExitReason } from '../domain/lifecycle.js';
+import { OBSERVED_STATES } from '../domain/lifecycle.js';
+import { RESTART_REASONS, type RestartReason } from '../domain/restart-reason.js';
 import type { StreamStatus } from '../ports/supervised-stream.js';
 import { escapeLabelValue, FamilyBuffer, type FamilyDefinition } from './exposition.js';
 import type { StreamTally } from './stream-tally.js';
@@ -75,7 +76,7 @@ export const STREAM_FAMILIES = {
   restarts: {
     name: 'streamwarden_stream_restarts_total',
     type: 'counter',
-    help: 'Automatic restarts of the stream, by why the run before ended; counts across runs.',
+    help: 'Restarts of the stream, by why the run before ended (watchdog: a restart the watchdog asked for; restarted: one asked for through the API or a config change); counts across runs.',
   },
   frames: {
     name: 'streamwarden_stream_output_frames_total',
@@ -124,7 +125,7 @@ export interface StreamRow {
   /** Names of the checks configured for the stream (recorded results of others are not shown). */
   readonly checkNames: readonly string[];
   /** Restarts per exit reason, across every run of the stream. */
-  readonly restarts: { restartsFor(reason: ExitReason): number };
+  readonly restarts: { restartsFor(reason: RestartReason): number };
 }
 
 const bit = (on: boolean): number => (on ? 1 : 0);
@@ -185,7 +186,7 @@ export class StreamFamilyRenderer {
       const waiting = status.state === 'backoff' || status.state === 'crashloop';
       out.backoffDelay.push(p.backoffDelay, waiting ? tally.backoffDelayMs / 1_000 : 0);
 
-      EXIT_REASONS.forEach((reason, i) => out.restarts.push(p.restarts[i] ?? '', restarts.restartsFor(reason)));
+      RESTART_REASONS.forEach((reason, i) => out.restarts.push(p.restarts[i] ?? '', restarts.restartsFor(reason)));
       out.frames.push(p.frames, tally.outputFrames);
       out.bytes.push(p.bytes, tally.outputBytes);
       out.cpu.push(p.cpu, tally.cpuSeconds);
@@ -230,7 +231,7 @@ export class StreamFamilyRenderer {
       outputRate: out.outputRate.prefix(stream),
       lastProgress: out.lastProgress.prefix(stream),
       backoffDelay: out.backoffDelay.prefix(stream),
-      restarts: EXIT_REASONS.map((reason) => out.restarts.prefix(`${stream},reason="${reason}"`)),
+      restarts: RESTART_REASONS.map((reason) => out.restarts.prefix(`${stream},reason="${reason}"`)),
       frames: out.frames.prefix(stream),
       bytes: out.bytes.prefix(stream),
       cpu: out.cpu.prefix(stream),

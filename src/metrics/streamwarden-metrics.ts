@@ -19,6 +19,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Health } from '../domain/health.js';
 import { EXIT_REASONS, type ExitReason } from '../domain/lifecycle.js';
+import type { RestartReason } from '../domain/restart-reason.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { FailureCause } from '../domain/watchdog/failure-locus.js';
 import type { Clock } from '../ports/clock.js';
@@ -36,7 +37,7 @@ import { StreamTally, type FinalTotals } from './stream-tally.js';
 export interface MetricsStream {
   readonly spec: Pick<StreamSpec, 'id' | 'checks'>;
   status(): StreamStatus;
-  restartsFor(reason: ExitReason): number;
+  restartsFor(reason: RestartReason): number;
 }
 
 /** The slice of the supervisor the metrics read (Supervisor satisfies it). */

@@ -6,6 +6,7 @@
 import type { Health } from '../domain/health.js';
 import type { ExitReason, LifecycleState, ObservedState } from '../domain/lifecycle.js';
 import type { ProgressSnapshot } from '../domain/progress-tracker.js';
+import type { RestartOrigin } from '../domain/restart-reason.js';
 import type { DesiredState, StreamSpec } from '../domain/stream-spec.js';
 
 /** One ffmpeg process lifetime, as reported by the API. */
@@ -62,13 +63,6 @@ export interface RecoveryStats {
   readonly recoveries: number;
 }
 
-/**
- * `requested`: someone asked (API, config, input switch): immediate, outside the restart budget.
- * `recovery`: the watchdog restarts an unhealthy stream: counted like a crash, so restarts that
- * do not cure the fault spend the budget and lead to the crash-loop regime.
- */
-export type RestartKind = 'requested' | 'recovery';
-
 /** The stream as its watchdog drives it. */
 export interface SupervisedStream {
   readonly spec: StreamSpec;
@@ -81,9 +75,14 @@ export interface SupervisedStream {
   runs(): readonly RunRecord[];
   /** The fast layer's recent automatic restart times, oldest first (the shared restart budget). */
   recentRestarts(): readonly number[];
-  /** `recovery`: a fix that spends the shared restart budget (see RestartKind). @default 'requested' */
-  restart(kind?: RestartKind): void;
-  switchInput(index: number): void;
+  /**
+   * Restarts now. `watchdog`: the watchdog's fix for an unhealthy stream, counted like a crash in
+   * the restart budget (backoff, then crashloop once spent) and as `watchdog` in the restart
+   * counters (restart-reason.ts); `request` (API, config): immediate, outside the budget.
+   */
+  restart(origin?: RestartOrigin): void;
+  /** `origin` 'watchdog': the watchdog's failover or ladder (counted as `watchdog`, outside the budget). */
+  switchInput(index: number, origin?: RestartOrigin): void;
   delegateCrashloopRetries(on: boolean): void;
   setHealthSource(source: HealthSource | undefined): void;
   refreshHealth(): void;

@@ -163,13 +163,15 @@ describe('StreamSupervisor', () => {
   it('a binary that cannot be spawned backs off and ends in crashloop, retrying at the cap', async () => {
     runner.failSpawns = true;
     stream.start();
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 8; i++) {
       await Promise.resolve(); // the spawn failure is reported asynchronously, as node does
       clock.advance(finished.at(-1)?.restartDelayMs ?? 0);
     }
-    expect(finished.map((f) => f.reason)).toEqual(Array(7).fill('failed-to-start'));
-    expect(finished.map((f) => f.restartDelayMs)).toEqual([0, 1_000, 2_000, 4_000, 60_000, 60_000, 60_000]);
-    expect(runner.spawned).toHaveLength(8);
+    expect(finished.map((f) => f.reason)).toEqual(Array(8).fill('failed-to-start'));
+    // The default budget: 5 automatic restarts, then the 6th failure is a crash loop.
+    expect(finished.map((f) => f.restartDelayMs)).toEqual([0, 1_000, 2_000, 4_000, 8_000, 60_000, 60_000, 60_000]);
+    expect(finished.map((f) => f.next)).toEqual(['starting', 'backoff', 'backoff', 'backoff', 'backoff', 'crashloop', 'crashloop', 'crashloop']);
+    expect(runner.spawned).toHaveLength(9);
     expect(stream.status().lastError).toContain('ENOENT');
     expect(states.filter((s) => s.to === 'crashloop').length).toBeGreaterThan(0);
     expect(stream.desired).toBe('running');
@@ -263,13 +265,38 @@ describe('StreamSupervisor', () => {
     expect(() => stream.switchInput(1)).toThrow(/uses args/);
   });
 
+  it('counts a restart the watchdog asked for as watchdog, one asked for by someone as restarted', () => {
+    stream.start();
+    runFor(2);
+    stream.restart('watchdog');
+    runner.last.exit({ code: 255, signal: null });
+    clock.advance(finished.at(-1)?.restartDelayMs ?? 0); // counted: it backs off like a crash
+    runFor(2);
+    stream.restart();
+    runner.last.exit({ code: 255, signal: null });
+    runFor(2);
+    expect(finished.map((f) => f.reason)).toEqual(['restarted', 'restarted']);
+    expect(stream.restartsFor('watchdog')).toBe(1);
+    expect(stream.restartsFor('restarted')).toBe(1);
+    // A watchdog restart of a stream waiting in backoff ends no run: nothing is left marked.
+    // (The counted restart above was a failure too: this crash already backs off.)
+    runner.last.exit({ code: 1, signal: null });
+    expect(stream.observed).toBe('backoff');
+    stream.restart('watchdog');
+    runFor(2);
+    stream.restart();
+    runner.last.exit({ code: 255, signal: null });
+    expect(stream.restartsFor('watchdog')).toBe(1);
+    expect(stream.restartsFor('restarted')).toBe(2);
+  });
+
   it('with crash-loop retries delegated, arms its own retry at twice the delay, as a backstop', () => {
     runner.failSpawns = false;
     stream.delegateCrashloopRetries(true);
     stream.start();
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       runner.last.exit({ code: 1, signal: null });
-      if (i < 4) clock.advance(finished.at(-1)?.restartDelayMs ?? 0);
+      if (i < 5) clock.advance(finished.at(-1)?.restartDelayMs ?? 0);
     }
     expect(stream.observed).toBe('crashloop');
     expect(finished.at(-1)?.restartDelayMs).toBe(60_000);
@@ -281,13 +308,13 @@ describe('StreamSupervisor', () => {
     expect(runner.spawned).toHaveLength(spawned + 1);
   });
 
-  it("restart('recovery') is counted: it spends the restart budget and ends in crashloop once spent", () => {
+  it("restart('watchdog') is counted: it spends the restart budget and ends in crashloop once spent", () => {
     runner.failSpawns = false;
     stream.start();
     runFor(1);
     const before = finished.length;
-    for (let i = 0; i < 5; i++) {
-      stream.restart('recovery');
+    for (let i = 0; i < 6; i++) {
+      stream.restart('watchdog');
       expect(runner.last.signals).toEqual(['SIGINT']);
       runner.last.exit({ code: 255, signal: null });
       if (stream.observed === 'crashloop') break;

@@ -15,7 +15,6 @@ import {
   initialLifecycleState,
   transition,
   type Effect,
-  type ExitReason,
   type LifecycleConfig,
   type LifecycleEvent,
   type LifecycleState,
@@ -24,6 +23,7 @@ import {
   type TimerName,
 } from '../domain/lifecycle.js';
 import { ProgressParser } from '../domain/progress.js';
+import { restartReasonOf, type RestartOrigin, type RestartReason } from '../domain/restart-reason.js';
 import { ProgressTracker } from '../domain/progress-tracker.js';
 import { StderrLog } from '../domain/stderr-log.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
@@ -32,8 +32,9 @@ import type { Logger } from '../ports/logger.js';
 import type { AdoptRefusalReason, ChildProcessHandle, ProcessExit, ProcessRunner } from '../ports/process-runner.js';
 import type { RuntimeEntry } from '../ports/store.js';
 import type { DesiredState } from '../domain/stream-spec.js';
-import type { HealthSource, HealthVerdict, RecoveryStats, RestartKind, RunRecord, StreamStatus } from '../ports/supervised-stream.js';
+import type { HealthSource, HealthVerdict, RecoveryStats, RunRecord, StreamStatus } from '../ports/supervised-stream.js';
 import type { RunOutcome, RunRegistry } from '../ports/run-registry.js';
+import { BlockResync } from './block-resync.js';
 import { specHash } from './spec-hash.js';
 import type { PreparedSource, SourcePreparer } from '../ports/source-preparer.js';
 import type { StreamEventMap } from '../events/stream-events.js';
@@ -80,30 +81,6 @@ export type AdoptOutcome =
 /** Adopt refusals that prove the stored process is gone (as opposed to "alive but not provably ours"). */
 export const GONE: ReadonlySet<AdoptRefusalReason> = new Set(['other-boot', 'not-running', 'pid-reused', 'zombie']);
 
-/**
- * After a re-attach the pipe may deliver the middle of a progress block (even of a line): drop
- * everything up to the end of the first complete `progress=` line, so a partial block (missing
- * counters) is never taken for one. Bounded: only a short tail is kept while searching.
- */
-class BlockResync {
-  private tail = '';
-  private synced = false;
-
-  /** The part of `chunk` that starts on a block boundary ('' while still searching). */
-  accept(chunk: string): string {
-    if (this.synced) return chunk;
-    const text = this.tail + chunk;
-    const match = /\nprogress=[^\n]*\n/.exec(text);
-    if (!match) {
-      this.tail = text.slice(-128);
-      return '';
-    }
-    this.synced = true;
-    this.tail = '';
-    return text.slice(match.index + match[0].length);
-  }
-}
-
 /** A timer that may fire before its (moved) due time and then re-arms itself for the rest. */
 interface ArmedTimer {
   due: number;
@@ -142,6 +119,9 @@ function lifecycleConfigOf(spec: StreamSpec): LifecycleConfig {
   };
 }
 
+/** A lifecycle event as queued; a restart carries who asked for it. */
+type QueuedEvent = LifecycleEvent & { readonly origin?: RestartOrigin };
+
 const TIMER_EVENTS = {
   start: 'start-timeout',
   stall: 'stall-timeout',
@@ -155,7 +135,7 @@ export class StreamSupervisor {
   private lifecycleConfig: LifecycleConfig;
   private currentSpec: StreamSpec;
   private readonly timers = new Map<TimerName, ArmedTimer>();
-  private readonly queue: LifecycleEvent[] = [];
+  private readonly queue: QueuedEvent[] = [];
   private dispatching = false;
   private nextRunId = 1;
   private active: ActiveRun | undefined;
@@ -166,7 +146,9 @@ export class StreamSupervisor {
   private readonly finishedRuns: RunRecord[] = [];
   private lastError: string | undefined;
   private restartCount = 0;
-  private readonly restartsByReason = new Map<ExitReason, number>();
+  private readonly restartsByReason = new Map<RestartReason, number>();
+  /** Who asked for the restart that is ending the current run (see restart-reason.ts). */
+  private restartOrigin: RestartOrigin | undefined;
   private recoveries = 0;
   private recoveriesSinceHealthy = 0;
   private lastHealthyAt: number | undefined;
@@ -255,9 +237,10 @@ export class StreamSupervisor {
   /**
    * Moves a pipeline to another of its inputs: restarts ffmpeg on it when the stream is wanted
    * running and not stopped (an intentional restart, outside the restart budget); otherwise the
-   * next start uses it. Throws for an args stream or an index out of range.
+   * next start uses it. Throws for an args stream or an index out of range. `origin`: who asked
+   * (the watchdog's failover or ladder counts as `watchdog` in the restart counters).
    */
-  switchInput(index: number): void {
+  switchInput(index: number, origin: RestartOrigin = 'request'): void {
     const source = this.spec.source;
     if (source.kind !== 'pipeline') throw new StreamwardenError('NO_INPUTS', `stream "${this.spec.id}" uses args, not inputs`);
     if (!Number.isInteger(index) || index < 0 || index >= source.inputs.length) throw new InvalidInputIndexError(index, source.inputs.length);
@@ -265,7 +248,8 @@ export class StreamSupervisor {
     const from = this.inputIndex;
     this.inputIndex = index;
     this.log.info({ from, to: index }, 'switching input');
-    if (this.state.desired === 'running' && this.state.observed !== 'stopped') this.restart();
+    // A move to another input, never a fix that spends the restart budget.
+    if (this.state.desired === 'running' && this.state.observed !== 'stopped') this.dispatch({ type: 'restart', origin });
   }
 
   get desired(): LifecycleState['desired'] {
@@ -277,11 +261,12 @@ export class StreamSupervisor {
   }
 
   /**
-   * Restarts now. `recovery`: the watchdog's fix for an unhealthy stream, counted in the restart
-   * budget (backoff, then crashloop once spent); `requested` (API, config, input switch): not.
+   * Restarts now. `watchdog`: the watchdog's fix for an unhealthy stream, counted in the restart
+   * budget (backoff, then crashloop once spent); `request` (API, config): not. Either way the
+   * restart counters tell them apart (restart-reason.ts).
    */
-  restart(kind: RestartKind = 'requested'): void {
-    this.dispatch(kind === 'recovery' ? { type: 'restart', counted: true } : { type: 'restart' });
+  restart(origin: RestartOrigin = 'request'): void {
+    this.dispatch(origin === 'watchdog' ? { type: 'restart', counted: true, origin } : { type: 'restart', origin });
   }
 
   /** Asks the stream to stop and resolves once its process has exited. */
@@ -398,8 +383,8 @@ export class StreamSupervisor {
     };
   }
 
-  /** Restarts counted per exit reason, across every run of this stream. */
-  restartsFor(reason: ExitReason): number {
+  /** Restarts counted per exit reason (`watchdog`: a restart the watchdog asked for), across every run of this stream. */
+  restartsFor(reason: RestartReason): number {
     return this.restartsByReason.get(reason) ?? 0;
   }
 
@@ -415,7 +400,7 @@ export class StreamSupervisor {
     return this.finishedRuns.at(-1)?.lastLines ?? [];
   }
 
-  private dispatch(event: LifecycleEvent): void {
+  private dispatch(event: QueuedEvent): void {
     this.queue.push(event);
     if (this.dispatching) return;
     this.dispatching = true;
@@ -433,8 +418,9 @@ export class StreamSupervisor {
     }
   }
 
-  private handle(event: LifecycleEvent): void {
+  private handle(event: QueuedEvent): void {
     const before = this.state;
+    if (event.type === 'restart') this.restartOrigin = event.origin ?? 'request';
     const result = transition(before, event, this.lifecycleConfig, {
       now: this.deps.clock.now(),
       random: this.deps.random(),
@@ -533,6 +519,7 @@ export class StreamSupervisor {
   }
 
   private spawn(): void {
+    this.restartOrigin = undefined; // a new run: no restart is ending it
     const runId = this.nextRunId++;
     const startedAt = this.deps.clock.now();
     const prepared = this.prepareSource();
@@ -675,9 +662,11 @@ export class StreamSupervisor {
       older.lastLines = [];
     }
     const endedAt = record.endedAt ?? this.deps.clock.now();
+    const counted = restartReasonOf(ended.reason, this.restartOrigin);
+    this.restartOrigin = undefined;
     if (ended.next !== 'stopped') {
       this.restartCount++;
-      this.restartsByReason.set(ended.reason, (this.restartsByReason.get(ended.reason) ?? 0) + 1);
+      this.restartsByReason.set(counted, (this.restartsByReason.get(counted) ?? 0) + 1);
     }
     // The fast layer's own recoveries: a watchdog restart (reason `restarted`, counted in the
     // budget) is the watchdog's recovery, reported by it.

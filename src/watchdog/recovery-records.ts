@@ -49,9 +49,14 @@ export class RecoveryRecords {
       actions: recovered.actions,
       recoveredAt: recovered.recoveredAt,
     });
+    this.keep(record);
+    return record;
+  }
+
+  /** A finished record built elsewhere (the fast layer's, fast-recoveries.ts), kept with the others. */
+  keep(record: RecoveryRecord): void {
     this.kept.push(record);
     if (this.kept.length > RECOVERY_HISTORY) this.kept.shift();
-    return record;
   }
 
   /** Newest first; an episode in progress with actions taken comes first, without `recoveredAt`. */

@@ -11,7 +11,7 @@
  *
  * One decider per stream: the stream's health comes from here (`setHealthSource`), crash-loop
  * retries are handed over to this decider (`delegateCrashloopRetries`), and a watchdog restart is
- * a counted restart (`restart('recovery')`): it spends the restart budget the two layers share
+ * a counted restart (`restart('watchdog')`): it spends the restart budget the two layers share
  * (`fastRestarts`), so restarts that do not cure a fault lead to the crash-loop regime. The stall verdict of the
  * progress check is shown in the health but acted on by the fast layer alone.
  *
@@ -62,6 +62,7 @@ import { CheckScheduler, type CheckOutcome } from './check-scheduler.js';
 import { InputWatch } from './input-watch.js';
 import { ProgressCheck } from './progress-check.js';
 import { RecoveryRecords, type ClassifiedFailure } from './recovery-records.js';
+import { FastRecoveries } from './fast-recoveries.js';
 import { PublisherControl } from './publisher-control.js';
 import { dropStalePublisher } from './stale-publisher.js';
 import type { NotificationKind, WatchdogActionType, WatchdogEventMap } from '../events/watchdog-events.js';
@@ -134,6 +135,7 @@ export class StreamWatchdog {
   /** Set while the ladder's next-input (or a drop in rotate mode) switches inputs. */
   private ladderSwitch = false;
   private readonly recoveries: RecoveryRecords;
+  private readonly fast: FastRecoveries;
   private readonly pending = new Set<Promise<unknown>>();
   /** Checks in an episode of skipped beats (domain/watchdog/skip-episode.ts). */
   private readonly skipStreak = new Set<string>();
@@ -146,6 +148,14 @@ export class StreamWatchdog {
     const now = deps.clock.now();
     this.log = deps.logger.child({ stream: spec.id, layer: 'watchdog' });
     this.recoveries = new RecoveryRecords(spec.id, (at) => this.classifyNow(this.report, this.stream.observed, at));
+    this.fast = new FastRecoveries({
+      streamId: spec.id,
+      stallTimeoutMs: spec.stallTimeoutMs,
+      record: (record, at) => {
+        this.recoveries.keep(record); // its duration is measured by the metrics from the lifecycle already
+        this.deps.events.emit('recovery', { streamId: this.streamId, phase: 'recovered', layer: 'fast', record, at });
+      },
+    });
     this.policy = recoveryConfigFromSpec(spec, deps.policy);
     this.output = outputOf(spec);
     this.endpoints = {
@@ -269,14 +279,15 @@ export class StreamWatchdog {
     const lines = (run?.lastLines ?? []).slice(-50);
     const text = [event.lastError ?? '', ...lines].join('\n');
     if (isAlreadyPublishingError(text)) this.clearStale();
-    // An input the ladder drops the publisher of waits for its check: the ladder then drops and moves on.
-    if (this.inputs === undefined || this.ladderInputs.has(this.stream.activeInput)) return;
     const failure = classifyFailure({
       endpoints: this.endpoints,
       ...(event.lastError !== undefined && { lastError: this.deps.redact(event.lastError) }),
       recentLines: lines.filter((line) => ERROR_LINE.test(line)).map(this.deps.redact),
       exit: { reason: event.reason, signal: event.signal },
     });
+    this.fast.runFinished(event, failure);
+    // An input the ladder drops the publisher of waits for its check: the ladder then drops and moves on.
+    if (this.inputs === undefined || this.ladderInputs.has(this.stream.activeInput)) return;
     const why = `run ended (${event.reason}): ${failure.detail}`;
     if (failure.locus === 'input') this.inputs.inputFailed(why);
     else if (['failed-to-start', 'start-timeout', 'stalled', 'exited'].includes(event.reason)) this.inputs.confirmActive(why);
@@ -285,6 +296,7 @@ export class StreamWatchdog {
   onHealth(event: HealthChanged): void {
     if (this.stopped) return;
     const reason = this.deps.redact(event.reason);
+    if (event.to === 'healthy') this.fast.healthy(event.at);
     if (event.to === 'degraded') {
       this.log.warn({ reason }, 'stream degraded: a warning, no restart');
       this.notify('degraded', 'warning', `${this.stream.spec.name} is degraded`, reason);
@@ -471,7 +483,7 @@ export class StreamWatchdog {
         this.log.warn({ reason }, 'watchdog restarts the stream');
         this.announce('restart', reason);
         this.renewChecks(now);
-        this.stream.restart('recovery');
+        this.stream.restart('watchdog');
         return;
       case 'drop-publisher':
         await this.dropPublisher(reason);
@@ -521,7 +533,7 @@ export class StreamWatchdog {
     const now = this.deps.clock.now();
     const reason = this.deps.redact(change.reason);
     try {
-      this.stream.switchInput(change.to);
+      this.stream.switchInput(change.to, 'watchdog');
     } catch (error) {
       this.log.error({ err: errorMessage(error) }, 'could not switch input');
       return;
@@ -531,6 +543,7 @@ export class StreamWatchdog {
     this.log.warn({ from: change.from, to: change.to, reason }, 'input switched');
     this.announce('next-input', reason, change);
     const back = change.to < change.from && this.inputs?.view().mode === 'priority';
+    if (!this.ladderSwitch && !back) this.fast.inputSwitched(change, now, reason, classifyFailure({ endpoints: this.endpoints, lastError: reason }));
     const title = back ? `${this.stream.spec.name} is back on input ${change.to}` : `${this.stream.spec.name} switched to input ${change.to}`;
     this.notify('input-switch', back ? 'info' : 'warning', title, `from input ${change.from}: ${reason}`);
     this.evaluate();

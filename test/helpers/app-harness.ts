@@ -157,3 +157,13 @@ export async function appHarness(options: AppHarnessOptions = {}): Promise<AppHa
     },
   };
 }
+
+/** A StreamService for apps built only to read (no store: any write is refused with 503). */
+export function readOnlyStreams(supervisor: Supervisor): StreamService {
+  return new StreamService({
+    store: () => undefined,
+    reconciler: { reconcileNow: () => Promise.resolve(undefined) },
+    target: settlingTarget(supervisorTarget(supervisor)),
+    readDesired: () => Promise.resolve(new Map()),
+  });
+}

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { detectCapabilities } from '../../src/adapters/ffmpeg/detect-capabilities.js';
 import { FfprobeProbe } from '../../src/adapters/probes/ffprobe-probe.js';
+import { systemClock } from '../../src/adapters/system-clock.js';
 import type { FfmpegCapabilities } from '../../src/domain/ffmpeg-capabilities.js';
 import { recordingLogger, type Logged } from '../fakes/recording-logger.js';
 import { startLavfiPublisher, type LavfiPublisher } from '../helpers/ffmpeg-publisher.js';
@@ -62,7 +63,7 @@ describe.skipIf(ffmpegPath === undefined || ffprobePath === undefined || nginxPa
 
   it('a healthy probe of a live stream (keyframe every second) takes well under the 3 s interval', async () => {
     const url = await publish('fast-probe');
-    const probe = new FfprobeProbe({ ffprobePath: ffprobePath ?? 'ffprobe', url, expect: { video: true, audio: true }, timeoutMs: 10_000 });
+    const probe = new FfprobeProbe({ clock: systemClock, ffprobePath: ffprobePath ?? 'ffprobe', url, expect: { video: true, audio: true }, timeoutMs: 10_000 });
     const durations: number[] = [];
     for (let run = 0; run < 5; run += 1) {
       const result = await probe.run(never);
@@ -76,7 +77,7 @@ describe.skipIf(ffmpegPath === undefined || ffprobePath === undefined || nginxPa
 
   it('a stream with a long GOP (5 s) still shows its video: the probe falls back to the full budget', async () => {
     const url = await publish('long-gop', 125);
-    const probe = new FfprobeProbe({ ffprobePath: ffprobePath ?? 'ffprobe', url, expect: { video: true, audio: true }, timeoutMs: 15_000 });
+    const probe = new FfprobeProbe({ clock: systemClock, ffprobePath: ffprobePath ?? 'ffprobe', url, expect: { video: true, audio: true }, timeoutMs: 15_000 });
     for (let run = 0; run < 2; run += 1) {
       const result = await probe.run(never);
       expect(result.ok, result.message).toBe(true);

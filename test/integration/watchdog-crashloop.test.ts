@@ -1,7 +1,7 @@
 /**
  * The VistterStream scenario end to end: ffmpeg is killed 12 times in a row. The fast layer
- * restarts it with backoff until its budget (10 restarts) is spent and the stream is in
- * crashloop; the watchdog takes over (critical notice, slow retries), the stream is recovered and
+ * restarts it with backoff until its budget (10 restarts) is spent: the 11th kill puts the stream
+ * in crashloop; the watchdog takes over (critical notice, slow retries), the stream is recovered and
  * the recovery is recorded. Same logic as the defaults, shorter figures (backoff cap 3 s).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -64,15 +64,15 @@ streams:
     }
     const finished = x.events('run-finished');
     expect(finished.map((e) => e.reason)).toEqual(Array(12).fill('killed'));
-    // Backoff, then crashloop once 10 restarts fell in the budget window.
-    expect(finished.slice(0, 10).map((e) => e.next)).toEqual(['starting', ...Array<string>(8).fill('backoff'), 'crashloop']);
-    expect(finished.slice(10).map((e) => e.next)).toEqual(['crashloop', 'crashloop']);
-    expect(x.events('state').filter((e) => e.to === 'crashloop').length).toBeGreaterThanOrEqual(3);
+    // 10 automatic restarts (immediate, then backoff) are the budget; the 11th kill is a crash loop.
+    expect(finished.slice(0, 11).map((e) => e.next)).toEqual(['starting', ...Array<string>(9).fill('backoff'), 'crashloop']);
+    expect(finished.slice(11).map((e) => e.next)).toEqual(['crashloop']);
+    expect(x.events('state').filter((e) => e.to === 'crashloop').length).toBeGreaterThanOrEqual(2);
 
-    // The watchdog took over: a critical notice, and its slow retries started runs 11 and 12.
+    // The watchdog took over: a critical notice, and its slow retry started run 12.
     const takeover = x.notifications.find((n) => n.kind === 'crashloop');
     expect(takeover).toMatchObject({ severity: 'critical', streamId: 'camera' });
-    expect(x.recoveries.filter((e) => e.phase === 'action' && e.action === 'restart').length).toBeGreaterThanOrEqual(2);
+    expect(x.recoveries.filter((e) => e.phase === 'action' && e.action === 'restart').length).toBeGreaterThanOrEqual(1);
 
     // Nobody kills it any more: the watchdog's slow retry brings it back, and the recovery is recorded.
     await x.waitForHealth('camera', 'healthy', { timeoutMs: 20_000 });
@@ -88,7 +88,7 @@ streams:
     expect(record?.recoveredAfterMs).toBeGreaterThan(0);
     const view = x.watchdog.view('camera');
     expect(view?.recoveries[0]).toMatchObject({ locus: 'encoder', action: 'restart' });
-    expect(view?.recoveryCount).toBeGreaterThanOrEqual(3);
+    expect(view?.recoveryCount).toBeGreaterThanOrEqual(2);
     expect(stream.status().state).toBe('running');
   });
 });

@@ -67,7 +67,9 @@ describe.skipIf(ffmpegPath === undefined || ffprobePath === undefined || nginxPa
     expect(x.stream('radio').status().pid).not.toBe(pid);
     const health = x.events('health').map((e) => e.to);
     expect(health).toEqual(['healthy', 'unhealthy', 'unknown', 'healthy']);
-    expect(x.recoveries).toEqual([]); // a stall is the fast layer's: the watchdog reports it, never acts on it too
+    // A stall is the fast layer's: the watchdog reports it, never acts on it too; the fast layer's recovery is recorded.
+    expect(x.recoveries.filter((e) => e.phase === 'action')).toEqual([]);
+    expect(x.records()).toMatchObject([{ stream: 'radio', cause: 'stalled', action: 'restart' }]);
   });
 
   it('bitrate collapse (the picture turns to a still black frame): degraded, a warning, no restart', async () => {

@@ -51,7 +51,7 @@ describe('health endpoints', () => {
   });
 
   it('/healthz?verbose lists every component and every stream; a crash-looping stream fails its component, the report only warns', async () => {
-    const restart = { ...streamSpec('cam').restart, budget: { restarts: 2, withinMs: 60_000 } };
+    const restart = { ...streamSpec('cam').restart, budget: { restarts: 1, withinMs: 60_000 } };
     const h = await appHarness({ specs: [streamSpec('cam', { restart }), streamSpec('idle', { desired: 'stopped' })] });
     h.runFor('cam', 2);
     const healthy = await h.app.inject('/healthz?verbose');
@@ -63,7 +63,7 @@ describe('health endpoints', () => {
     ]);
 
     h.process('cam').exit({ code: 1, signal: null }); // immediate restart
-    h.process('cam').exit({ code: 1, signal: null }); // budget spent: crashloop
+    h.process('cam').exit({ code: 1, signal: null }); // the one restart of the budget is spent: crashloop
     expect(h.supervisor.get('cam').observed).toBe('crashloop');
     const response = await h.app.inject('/healthz?verbose');
     expect(response.statusCode).toBe(200);

@@ -35,7 +35,7 @@ describe("the radio module's /health/* shape", () => {
   });
 
   it('a crash-looping stream makes /health/detailed degraded (200) and ffmpeg_running false', async () => {
-    const restart = { ...streamSpec('cam').restart, budget: { restarts: 2, withinMs: 60_000 } };
+    const restart = { ...streamSpec('cam').restart, budget: { restarts: 1, withinMs: 60_000 } };
     const h = await appHarness({ specs: [streamSpec('cam', { restart })] });
     h.runFor('cam', 2);
     h.process('cam').exit({ code: 1, signal: null });

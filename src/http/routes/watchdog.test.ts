@@ -1,6 +1,4 @@
-import { supervisorTarget } from '../../app/supervisor-target.js';
-import { settlingTarget } from '../../reconcile/settling-target.js';
-import { StreamService } from '../../reconcile/stream-service.js';
+import { readOnlyStreams } from '../../../test/helpers/app-harness.js';
 import { describe, expect, it } from 'vitest';
 import { appHarness } from '../../../test/helpers/app-harness.js';
 import { ffprobeCheck, KEY, spec, watchdogHarness } from '../../../test/helpers/watchdog-harness.js';
@@ -101,8 +99,7 @@ describe('with the watchdog layer', () => {
         redact,
         references: { rtmpServers: ['local'], notifiers: ['ops'] },
         isShuttingDown: () => false,
-        // Reads only: no store, so any write would be refused.
-        streams: new StreamService({ store: () => undefined, reconciler: { reconcileNow: () => Promise.resolve() }, target: settlingTarget(supervisorTarget(x.supervisor)), readDesired: () => Promise.resolve(new Map()) }),
+        streams: readOnlyStreams(x.supervisor),
       });
       await x.run(8_000);
       const healthyAt = x.clock.now();
