@@ -46,14 +46,14 @@ describe('stream health from the checks (one source of truth)', () => {
 
     x.probe('cam', 'out').outcome = { ok: false, message: 'rtmp://127.0.0.1/live/x: Input/output error', durationMs: 200 };
     const failingFrom = x.clock.now();
-    await x.run(12_000);
-    // Failing since 3.2 s, but the start grace (5 s) holds the clock until 5 s: not yet 9 s.
+    await x.run(10_000);
+    // Failing since the probe that began at 3 s (the first success ended the start grace): not yet 9 s.
     expect(stream.status().health).toBe('healthy');
     await x.run(2_500);
     expect(stream.status()).toMatchObject({ health: 'unhealthy', healthReason: 'out: rtmp://127.0.0.1/live/***: Input/output error' }); // redacted
     expect(healthLog(x)).toEqual(['unknown→healthy', 'healthy→unhealthy']);
     const view = x.watchdog.view('cam');
-    expect(view?.report.failing).toMatchObject([{ name: 'out', type: 'ffprobe', consecutiveFailures: 5 }]);
+    expect(view?.report.failing).toMatchObject([{ name: 'out', type: 'ffprobe', consecutiveFailures: 4 }]);
     expect(since(x, failingFrom)).toBeLessThan(15);
 
     x.probe('cam', 'out').outcome = { ok: true, durationMs: 200 };

@@ -93,7 +93,8 @@ ${tuning}
     });
     djs.freeze(dj);
     const frozenAt = Date.now();
-    // The threshold, plus one interval, plus the probe timeout of the first failed probe (its result comes then).
+    // The threshold counts from the start of the first failed probe (check-state.ts), so the probe
+    // timeout adds nothing: the threshold plus one interval, plus the drop's round trip.
     await waitFor(async () => !(await nginx.isPublishing('live', 'mother')), {
       timeoutMs: (THRESHOLD_S + INTERVAL_S + TIMEOUT_S + 5) * 1_000,
       intervalMs: 100,
@@ -119,23 +120,27 @@ ${tuning}
     expect(x.stream('relay').activeInput).toBe(0);
 
     const goneAfter = await freezeAndAwaitKick(x, dj);
-    expect(goneAfter).toBeGreaterThanOrEqual(THRESHOLD_S);
-    expect(goneAfter).toBeLessThanOrEqual(THRESHOLD_S + INTERVAL_S + TIMEOUT_S + 2);
+    // A probe in flight at the freeze may have started up to one interval before it.
+    expect(goneAfter).toBeGreaterThanOrEqual(THRESHOLD_S - INTERVAL_S);
+    // Within the threshold plus one interval; 1.5 s for the drop's HTTP call and the /stat poll.
+    expect(goneAfter).toBeLessThanOrEqual(THRESHOLD_S + INTERVAL_S + 1.5);
     expect(x.notifications[0]).toMatchObject({ kind: 'unhealthy', streamId: 'relay' });
     await expectNextSourceLive(x);
   });
 
-  it('relay stalled, restarting and in crash loop: the ladder still runs and kicks the frozen DJ', async () => {
+  it('relay stalled and being restarted by the fast layer: the ladder still runs and kicks the frozen DJ', async () => {
     const dj = await twoDJs();
     const x = startRelay('    startTimeout: 5s\n    stallTimeout: 2s\n    restart: { backoffInitial: 200ms, backoffMax: 30s, budget: { restarts: 1, within: 10m } }');
     await x.waitForHealth('relay', 'healthy', { timeoutMs: 30_000 });
 
+    const frozenAt = Date.now();
     await freezeAndAwaitKick(x, dj);
-    // The fast layer had given up on it by then: stalled, start timeouts, crash loop.
+    // The fast layer was acting on it by then (stalled, restarted, start timeouts, then crash loop),
+    // and the ladder ran anyway.
     const dropAt = x.recoveries.find((e) => e.phase === 'action' && e.action === 'drop-publisher')?.at ?? 0;
-    const before = x.events('state').filter((e) => e.at <= dropAt);
-    expect(before.map((e) => e.to)).toContain('crashloop');
-    expect(before.at(-1)?.to).not.toBe('running');
+    const during = x.events('state').filter((e) => e.at >= frozenAt && e.at <= dropAt);
+    expect(during.map((e) => e.to)).toContain('starting');
+    expect(during.at(-1)?.to).not.toBe('running');
     await expectNextSourceLive(x);
   });
 });

@@ -6,7 +6,7 @@ const S = 1_000;
 const judgement: CheckJudgement = { name: 'picture', type: 'content', informational: false, unhealthyAfterMs: 6 * S, successThreshold: 2, graceMs: 10 * S };
 
 function feed(state: CheckState, results: ReadonlyArray<readonly [number, boolean]>): CheckState {
-  return results.reduce((s, [at, ok]) => recordResult(s, { ok, at, durationMs: 10, message: ok ? 'ok' : 'frozen' }).state, state);
+  return results.reduce((s, [at, ok]) => recordResult(s, { ok, at, durationMs: 0, message: ok ? 'ok' : 'frozen' }).state, state);
 }
 
 describe('renewCheck: a recovery action keeps what a check found', () => {
@@ -24,16 +24,16 @@ describe('renewCheck: a recovery action keeps what a check found', () => {
 
   it('it passes again only after successThreshold successes', () => {
     const renewed = renewCheck(failing, 20 * S);
-    const one = recordResult(renewed, { ok: true, at: 22 * S, durationMs: 10, message: 'ok' });
+    const one = recordResult(renewed, { ok: true, at: 22 * S, durationMs: 0, message: 'ok' });
     expect(one.state.status).toBe('failing');
     expect(one.transition).toBeUndefined();
-    const two = recordResult(one.state, { ok: true, at: 25 * S, durationMs: 10, message: 'ok' });
+    const two = recordResult(one.state, { ok: true, at: 25 * S, durationMs: 0, message: 'ok' });
     expect(two.transition).toMatchObject({ from: 'failing', to: 'passing' });
   });
 
   it('failures after the renewal do not trip it again (it is already failing)', () => {
     const renewed = renewCheck(failing, 20 * S);
-    const next = recordResult(renewed, { ok: false, at: 23 * S, durationMs: 10, message: 'frozen' });
+    const next = recordResult(renewed, { ok: false, at: 23 * S, durationMs: 0, message: 'frozen' });
     expect(next.transition).toBeUndefined();
     expect(next.state.status).toBe('failing');
   });

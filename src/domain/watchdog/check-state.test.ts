@@ -34,7 +34,8 @@ function play(config: CheckJudgement, beats: readonly Beat[]) {
       skipped: kind === 's',
       message: kind === '+' ? 'ok' : `refused at ${at / S}`,
       at,
-      durationMs: 50,
+      // Instant probes: these beats are about counting; a probe's own duration is tested apart.
+      durationMs: 0,
     });
     state = update.state;
     statuses.push(state.status);
@@ -65,6 +66,18 @@ describe('count style (failureThreshold)', () => {
 
 describe('duration style (unhealthyAfterMs, the motherstream rule)', () => {
   const config = judgement({ unhealthyAfterMs: 30 * S });
+
+  it('a probe that hangs until its timeout has failed since it began: the streak starts then, never before the last result', () => {
+    let state = recordResult(createCheckState(config, 0), { ok: true, message: 'ok', at: 10 * S, durationMs: 100 }).state;
+    // The publisher froze; the next probe starts at 11 s and times out 4 s later.
+    state = recordResult(state, { ok: false, message: 'timed out after 4 s', at: 15 * S, durationMs: 4 * S }).state;
+    expect(state).toMatchObject({ failureStreakSince: 11 * S, lastDurationMs: 4 * S });
+    expect(tickCheck(state, 40 * S).state.status).toBe('passing');
+    expect(tickCheck(state, 41 * S).transition?.to).toBe('failing');
+    // A duration longer than the gap since the previous result cannot move the start before it.
+    const late = recordResult(createCheckState(config, 0), { ok: true, message: 'ok', at: 10 * S, durationMs: 100 }).state;
+    expect(recordResult(late, { ok: false, message: 'x', at: 12 * S, durationMs: 9 * S }).state.failureStreakSince).toBe(10 * S);
+  });
 
   it('fails after 30 s of continuous failure, measured from the first failure', () => {
     const { statuses, transitions } = play(config, ['0+', ...every(3, 3, 33, 'f')]);
@@ -150,7 +163,7 @@ describe('bookkeeping', () => {
       lastSuccessAt: 2 * S,
       lastFailureAt: 5 * S,
       lastCheckedAt: 5 * S,
-      lastDurationMs: 50,
+      lastDurationMs: 0,
       consecutiveFailures: 3,
       consecutiveSuccesses: 0,
       failureStreakSince: 3 * S,

@@ -10,13 +10,15 @@
  * Two threshold styles, both optional, either one trips the check:
  * - count (`failureThreshold`, VistterStream: 3 × 30 s): N consecutive failures;
  * - duration (`unhealthyAfterMs`, motherstream: 30 s): failures without a single success in between
- *   for that long, measured from the first failure of the streak. One success resets the timer.
+ *   for that long, measured from the start of the first failed probe of the streak (a probe that
+ *   hangs until its timeout against a frozen publisher has failed since it began, not since the
+ *   timeout; never before the previous result). One success resets the timer.
  * With neither, one failure trips it. `successThreshold` (M) successes in a row make it passing,
  * from `unknown` as from `failing`, so a restart that resets the check cannot skip the M.
  *
  * Start grace (k8s `initialDelaySeconds` semantics): failures before `graceUntil` are recorded but
  * not counted, and the duration clock starts at the grace end at the earliest, so a slow publisher
- * gets the grace plus the threshold. Successes count at once.
+ * gets the grace plus the threshold. Successes count at once, and the first one ends the grace.
  *
  * Skipped beats (the previous probe still running at the next interval) are neither success nor
  * failure: they are counted and noted, and only let time run on a failure streak that already
@@ -152,6 +154,8 @@ export function recordResult(state: CheckState, result: CheckResult): CheckUpdat
     const successes = state.consecutiveSuccesses + 1;
     const next: CheckState = {
       ...base,
+      // A success ends the start grace: what fails after it fails a publisher that was up.
+      graceUntil: Math.min(state.graceUntil, at),
       lastSuccessAt: at,
       consecutiveSuccesses: successes,
       consecutiveFailures: 0,
@@ -169,7 +173,7 @@ export function recordResult(state: CheckState, result: CheckResult): CheckUpdat
     consecutiveFailures: state.consecutiveFailures + 1,
     consecutiveSuccesses: 0,
     countedFailures: counted,
-    failureStreakSince: state.failureStreakSince ?? at,
+    failureStreakSince: state.failureStreakSince ?? probeStart(state, result, at),
   };
   const threshold = state.config.failureThreshold;
   if (state.status !== 'failing' && threshold !== undefined && counted >= threshold) {
@@ -179,6 +183,15 @@ export function recordResult(state: CheckState, result: CheckResult): CheckUpdat
     return change(next, 'failing', at, `check failed: ${result.message}`);
   }
   return judgeDuration(next, at);
+}
+
+/**
+ * When the probe that produced `result` began: its duration before `at`, never before the previous
+ * result. (Beats skipped while it ran do not count: they are that probe still running.)
+ */
+function probeStart(state: CheckState, result: CheckResult, at: number): number {
+  const started = at - Math.max(0, result.durationMs);
+  return Math.min(at, Math.max(started, state.lastCheckedAt ?? started));
 }
 
 /**

@@ -8,9 +8,9 @@ import { deriveStreamHealth } from './stream-health.js';
 /** A check driven into `status` (failing after 2 failures at 1 s and 2 s). */
 function check(name: string, status: CheckStatus, informational = false): CheckState {
   let state = createCheckState({ name, type: 'ffprobe', informational, failureThreshold: 2, successThreshold: 1, graceMs: 0 }, 0);
-  if (status === 'passing') state = recordResult(state, { ok: true, message: 'ok', at: 1_000, durationMs: 5 }).state;
+  if (status === 'passing') state = recordResult(state, { ok: true, message: 'ok', at: 1_000, durationMs: 0 }).state;
   if (status === 'failing') {
-    for (const at of [1_000, 2_000]) state = recordResult(state, { ok: false, message: `${name} refused`, at, durationMs: 5 }).state;
+    for (const at of [1_000, 2_000]) state = recordResult(state, { ok: false, message: `${name} refused`, at, durationMs: 0 }).state;
   }
   return state;
 }
@@ -54,7 +54,7 @@ describe('deriveStreamHealth', () => {
 
   it('failingSince is when the streak began: a check that trips after 30 s of failures has failed for 30 s', () => {
     let state = createCheckState({ name: 'out', type: 'ffprobe', informational: false, unhealthyAfterMs: 30_000, successThreshold: 1, graceMs: 0 }, 0);
-    for (let at = 10_000; at <= 40_000; at += 3_000) state = recordResult(state, { ok: false, message: 'refused', at, durationMs: 5 }).state;
+    for (let at = 10_000; at <= 40_000; at += 3_000) state = recordResult(state, { ok: false, message: 'refused', at, durationMs: 0 }).state;
     expect(state.status).toBe('failing');
     const report = deriveStreamHealth({ observed: 'running', checks: [state] });
     expect(report.unhealthySince).toBe(40_000);
