@@ -63,7 +63,7 @@ function spec(index: number): StreamSpec {
     stop: DEFAULT_STOP_POLICY,
     startTimeoutMs: 30_000,
     stallTimeoutMs: 10_000,
-    checks: [{ type: 'ffprobe', name: 'output', intervalMs: 3_000, timeoutMs: 10_000, informational: false, successThreshold: 1, settings: {} }],
+    checks: [{ type: 'ffprobe', name: 'output', intervalMs: 3_000, timeoutMs: 10_000, informational: false, successThreshold: 1, settings: { url: `rtmp://127.0.0.1/live/${id}`, expect: {} } }],
     onUnhealthy: [],
     notify: [],
   };

@@ -1,39 +1,13 @@
 /**
  * Health checks: the schema of one entry of `streams[].checks`, its per-type defaults, and its
- * resolution to a `CheckSpec`. Type-specific fields end up in `settings` (shapes in types.ts).
+ * resolution to a `CheckSpec`. Type-specific fields end up in `settings` (shapes in
+ * domain/check-settings.ts).
  */
 import { z } from 'zod';
-import type { CheckSpec, CheckType } from '../domain/stream-spec.js';
+import { CHECK_DEFAULTS } from '../domain/check-defaults.js';
+import type { ProgressDegradedSettings } from '../domain/check-settings.js';
+import type { CheckCommon, CheckSpec } from '../domain/stream-spec.js';
 import { byteSize, duration, httpUrl, positiveInt, text } from './fields.js';
-import type {
-  ContentCheckSettings,
-  ProgressCheckSettings,
-  ProgressDegradedSettings,
-  FfprobeCheckSettings,
-  HttpCheckSettings,
-  ProcessCheckSettings,
-  RtmpServerCheckSettings,
-} from './types.js';
-
-interface CheckDefaults {
-  readonly intervalMs: number;
-  readonly timeoutMs: number;
-  /** Used when neither unhealthyAfter nor failureThreshold is given. */
-  readonly unhealthyAfterMs?: number;
-  readonly failureThreshold?: number;
-}
-
-/** Cheap local checks run often; probes that open the output run less often and wait longer. */
-export const CHECK_DEFAULTS: Readonly<Record<CheckType, CheckDefaults>> = {
-  progress: { intervalMs: 1_000, timeoutMs: 1_000, unhealthyAfterMs: 10_000 },
-  // `for` already demands a sustained breach, so one failed sample is enough.
-  process: { intervalMs: 5_000, timeoutMs: 2_000, failureThreshold: 1 },
-  // The motherstream behaviour: probe every 3 s, unhealthy after 30 s without a single success.
-  ffprobe: { intervalMs: 3_000, timeoutMs: 10_000, unhealthyAfterMs: 30_000 },
-  http: { intervalMs: 10_000, timeoutMs: 5_000, failureThreshold: 3 },
-  'rtmp-server': { intervalMs: 5_000, timeoutMs: 5_000, failureThreshold: 3 },
-  content: { intervalMs: 60_000, timeoutMs: 30_000, failureThreshold: 2 },
-};
 const DEFAULT_PROCESS_FOR_MS = 30_000;
 const DEFAULT_CONTENT_SAMPLE_MS = 10_000;
 
@@ -142,29 +116,38 @@ export const checkSchema = z.discriminatedUnion('type', [
 
 export type CheckInput = z.output<typeof checkSchema>;
 
-function settingsOf(check: CheckInput): CheckSpec['settings'] {
+/** The check of the input's type: `common`, with the type's settings (keys in the order stored). */
+function withSettings(check: CheckInput, common: CheckCommon): CheckSpec {
   switch (check.type) {
     case 'progress':
-      return check.degraded === undefined ? {} : ({ degraded: degradedSettings(check.degraded) } satisfies ProgressCheckSettings);
+      return { type: 'progress', ...common, settings: check.degraded === undefined ? {} : { degraded: degradedSettings(check.degraded) } };
     case 'process':
       return {
-        ...(check.maxCpuPercent !== undefined && { maxCpuPercent: check.maxCpuPercent }),
-        ...(check.maxRss !== undefined && { maxRssBytes: check.maxRss }),
-        forMs: check.for ?? DEFAULT_PROCESS_FOR_MS,
-      } satisfies ProcessCheckSettings;
+        type: 'process',
+        ...common,
+        settings: {
+          ...(check.maxCpuPercent !== undefined && { maxCpuPercent: check.maxCpuPercent }),
+          ...(check.maxRss !== undefined && { maxRssBytes: check.maxRss }),
+          forMs: check.for ?? DEFAULT_PROCESS_FOR_MS,
+        },
+      };
     case 'ffprobe':
-      return { url: check.url, expect: { ...check.expect } } satisfies FfprobeCheckSettings;
+      return { type: 'ffprobe', ...common, settings: { url: check.url, expect: { ...check.expect } } };
     case 'http':
-      return { url: check.url, status: check.status ?? 200, conditions: check.conditions ?? [] } satisfies HttpCheckSettings;
+      return { type: 'http', ...common, settings: { url: check.url, status: check.status ?? 200, conditions: check.conditions ?? [] } };
     case 'rtmp-server':
-      return (check.minBitrateKbps === undefined ? {} : { minBitrateKbps: check.minBitrateKbps }) satisfies RtmpServerCheckSettings;
+      return { type: 'rtmp-server', ...common, settings: check.minBitrateKbps === undefined ? {} : { minBitrateKbps: check.minBitrateKbps } };
     case 'content':
       return {
-        durationMs: check.duration ?? DEFAULT_CONTENT_SAMPLE_MS,
-        black: check.black ?? true,
-        freeze: check.freeze ?? true,
-        silence: check.silence ?? true,
-      } satisfies ContentCheckSettings;
+        type: 'content',
+        ...common,
+        settings: {
+          durationMs: check.duration ?? DEFAULT_CONTENT_SAMPLE_MS,
+          black: check.black ?? true,
+          freeze: check.freeze ?? true,
+          silence: check.silence ?? true,
+        },
+      };
   }
 }
 
@@ -200,8 +183,7 @@ export function resolveCheck(check: CheckInput): CheckSpec {
   const unhealthyAfterMs = thresholdsGiven ? check.unhealthyAfter : defaults.unhealthyAfterMs;
   const failureThreshold = thresholdsGiven ? check.failureThreshold : defaults.failureThreshold;
   const every = check.type === 'content' ? check.every : undefined;
-  return {
-    type: check.type,
+  return withSettings(check, {
     name: check.name ?? check.type,
     intervalMs: every ?? check.interval ?? defaults.intervalMs,
     timeoutMs: check.timeout ?? defaults.timeoutMs,
@@ -209,6 +191,5 @@ export function resolveCheck(check: CheckInput): CheckSpec {
     ...(unhealthyAfterMs !== undefined && { unhealthyAfterMs }),
     ...(failureThreshold !== undefined && { failureThreshold }),
     successThreshold: check.successThreshold ?? 1,
-    settings: settingsOf(check),
-  };
+  });
 }

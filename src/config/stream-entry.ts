@@ -14,17 +14,9 @@
  * knowing it.
  */
 import { MASK, redactArgs, type Redactor } from '../domain/redact.js';
+import type { ProgressDegradedSettings } from '../domain/check-settings.js';
 import type { CheckSpec, DesiredState, StreamSpec } from '../domain/stream-spec.js';
 import type { Issue, PathSegment } from './issues.js';
-import type {
-  ContentCheckSettings,
-  FfprobeCheckSettings,
-  HttpCheckSettings,
-  ProcessCheckSettings,
-  ProgressCheckSettings,
-  ProgressDegradedSettings,
-  RtmpServerCheckSettings,
-} from './types.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type StreamEntry = { [key: string]: JsonValue };
@@ -67,14 +59,14 @@ function checkEntry(check: CheckSpec): StreamEntry {
   if (check.failureThreshold !== undefined) entry.failureThreshold = check.failureThreshold;
   switch (check.type) {
     case 'process': {
-      const s = check.settings as unknown as ProcessCheckSettings;
+      const s = check.settings;
       if (s.maxCpuPercent !== undefined) entry.maxCpuPercent = s.maxCpuPercent;
       if (s.maxRssBytes !== undefined) entry.maxRss = s.maxRssBytes;
       entry.for = exactDuration(s.forMs);
       break;
     }
     case 'ffprobe': {
-      const s = check.settings as unknown as FfprobeCheckSettings;
+      const s = check.settings;
       entry.url = s.url;
       const expect: StreamEntry = {};
       if (s.expect.video !== undefined) expect.video = s.expect.video;
@@ -83,19 +75,19 @@ function checkEntry(check: CheckSpec): StreamEntry {
       break;
     }
     case 'http': {
-      const s = check.settings as unknown as HttpCheckSettings;
+      const s = check.settings;
       entry.url = s.url;
       entry.status = s.status;
       entry.conditions = [...s.conditions];
       break;
     }
     case 'rtmp-server': {
-      const s = check.settings as unknown as RtmpServerCheckSettings;
+      const s = check.settings;
       if (s.minBitrateKbps !== undefined) entry.minBitrateKbps = s.minBitrateKbps;
       break;
     }
     case 'content': {
-      const s = check.settings as unknown as ContentCheckSettings;
+      const s = check.settings;
       entry.duration = exactDuration(s.durationMs);
       entry.black = s.black;
       entry.freeze = s.freeze;
@@ -103,7 +95,7 @@ function checkEntry(check: CheckSpec): StreamEntry {
       break;
     }
     case 'progress': {
-      const d = (check.settings as unknown as ProgressCheckSettings).degraded;
+      const d = check.settings.degraded;
       if (d !== undefined) entry.degraded = degradedEntry(d);
       break;
     }

@@ -2,6 +2,8 @@
  * What a user wants for one stream, resolved from configuration (defaults applied, durations
  * in milliseconds). Immutable once loaded.
  */
+import type { CheckSettingsByType } from './check-settings.js';
+
 export type DesiredState = 'running' | 'stopped';
 
 export const STREAM_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -54,11 +56,10 @@ export type RecoveryAction = 'restart' | 'drop-publisher' | 'next-input' | 'noti
 export type DropPublisherTarget = 'auto' | 'check' | 'input' | 'output';
 export const DEFAULT_DROP_PUBLISHER_TARGET: DropPublisherTarget = 'auto';
 
-export type CheckType = 'progress' | 'process' | 'ffprobe' | 'http' | 'rtmp-server' | 'content';
+export type CheckType = keyof CheckSettingsByType;
 
-/** A health check as configured; evaluated by the watchdog layer. */
-export interface CheckSpec {
-  readonly type: CheckType;
+/** What every health check has, whatever its type. */
+export interface CheckCommon {
   readonly name: string;
   readonly intervalMs: number;
   readonly timeoutMs: number;
@@ -70,9 +71,19 @@ export interface CheckSpec {
   readonly failureThreshold?: number;
   /** Healthy again after this many consecutive successes. */
   readonly successThreshold: number;
-  /** Type-specific settings (url, expectations, limits), validated by the config schema. */
-  readonly settings: Readonly<Record<string, unknown>>;
 }
+
+/** A health check of one type, with that type's settings (url, expectations, limits). */
+export interface CheckSpecOf<T extends CheckType> extends CheckCommon {
+  readonly type: T;
+  readonly settings: CheckSettingsByType[T];
+}
+
+/**
+ * A health check as configured, evaluated by the watchdog layer: one `CheckSpecOf` per check type
+ * (progress, process, ffprobe, http, rtmp-server, content), so that `type` tells its settings.
+ */
+export type CheckSpec = { readonly [T in CheckType]: CheckSpecOf<T> }[CheckType];
 
 /** How a pipeline's `inputs` are switched (domain/watchdog/input-failover.ts). */
 export interface FailoverSpec {

@@ -11,7 +11,7 @@ import { testStreamSpec } from '../../test/fakes/stream-spec.js';
 const KEY = 'sk-live-7f3a9c';
 
 function check(name: string): CheckSpec {
-  return { type: 'ffprobe', name, intervalMs: 3_000, timeoutMs: 10_000, informational: false, successThreshold: 1, settings: {} };
+  return { type: 'ffprobe', name, intervalMs: 3_000, timeoutMs: 10_000, informational: false, successThreshold: 1, settings: { url: 'rtmp://127.0.0.1/live/out', expect: {} } };
 }
 
 function spec(id: string, desired: 'running' | 'stopped' = 'running', checks: CheckSpec[] = []): StreamSpec {

@@ -10,11 +10,11 @@
  *   the source rate, each held for its time. A warning, never a restart. Baselines are kept for
  *   the watchdog's life (one spec); each run starts a new warm-up.
  */
-import { resolveCheck } from '../config/check-schema.js';
-import type { ProgressCheckSettings, ProgressDegradedSettings } from '../config/types.js';
+import { DEFAULT_PROGRESS_CHECK } from '../domain/check-defaults.js';
+import type { ProgressDegradedSettings } from '../domain/check-settings.js';
 import type { ObservedState } from '../domain/lifecycle.js';
 import type { ProgressSnapshot } from '../domain/progress-tracker.js';
-import type { CheckSpec } from '../domain/stream-spec.js';
+import type { CheckSpecOf } from '../domain/stream-spec.js';
 import {
   createCheckState,
   judgementFromSpec,
@@ -69,17 +69,16 @@ export interface ProgressSampleUpdate {
 
 export class ProgressCheck {
   /** The check as configured, or the built-in defaults (`{type: progress}`). */
-  readonly spec: CheckSpec;
+  readonly spec: CheckSpecOf<'progress'>;
   private checkState: CheckState;
   private degradation: DegradationState;
   private current: readonly DegradationBreach[] = [];
 
-  constructor(configured: CheckSpec | undefined, now: number) {
-    this.spec = configured ?? resolveCheck({ type: 'progress' });
+  constructor(configured: CheckSpecOf<'progress'> | undefined, now: number) {
+    this.spec = configured ?? DEFAULT_PROGRESS_CHECK;
     // No start grace: it is sampled only while running, i.e. after the start timeout's judgement.
     this.checkState = createCheckState(judgementFromSpec(this.spec, 0), now);
-    const settings = this.spec.settings as ProgressCheckSettings;
-    this.degradation = createDegradationState(now, degradationOptions(settings.degraded));
+    this.degradation = createDegradationState(now, degradationOptions(this.spec.settings.degraded));
   }
 
   get state(): CheckState {

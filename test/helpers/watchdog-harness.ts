@@ -8,7 +8,7 @@
  */
 import type { ProbeContext } from '../../src/adapters/probes/create-probe.js';
 import { createRedactor } from '../../src/domain/redact.js';
-import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type CheckSpec, type StreamSpec } from '../../src/domain/stream-spec.js';
+import { DEFAULT_RESTART_POLICY, DEFAULT_STOP_POLICY, type CheckSpecOf, type StreamSpec } from '../../src/domain/stream-spec.js';
 import type { FailureCause } from '../../src/domain/watchdog/failure-locus.js';
 import type { HealthChanged } from '../../src/events/stream-events.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
@@ -53,7 +53,7 @@ export function pipeline(id: string, inputs: readonly string[], overrides: Parti
 }
 
 /** An ffprobe check of the stream's output (the motherstream shape); thresholds as given. */
-export function ffprobeCheck(name: string, id: string, overrides: Partial<CheckSpec> = {}): CheckSpec {
+export function ffprobeCheck(name: string, id: string, overrides: Partial<Omit<CheckSpecOf<'ffprobe'>, 'type'>> = {}): CheckSpecOf<'ffprobe'> {
   return {
     type: 'ffprobe',
     name,

@@ -3,13 +3,6 @@
  * supervisor and has no probe here. Throws ProbeSetupError (or ConditionSyntaxError for a bad
  * http condition) when the check cannot be built — a configuration problem, reported once.
  */
-import type {
-  ContentCheckSettings,
-  FfprobeCheckSettings,
-  HttpCheckSettings,
-  ProcessCheckSettings,
-  RtmpServerCheckSettings,
-} from '../../config/types.js';
 import { StreamwardenError } from '../../domain/errors.js';
 import type { Redactor } from '../../domain/redact.js';
 import type { CheckSpec } from '../../domain/stream-spec.js';
@@ -39,15 +32,15 @@ export const createHealthProbe: CheckProbeFactory = (check: CheckSpec, context: 
     case 'progress':
       throw new ProbeSetupError(check.name, 'the progress check is built into the stream supervisor');
     case 'ffprobe': {
-      const settings = check.settings as unknown as FfprobeCheckSettings;
+      const settings = check.settings;
       return new FfprobeProbe({ ...common, ffprobePath: context.ffprobePath, url: settings.url, expect: settings.expect });
     }
     case 'http': {
-      const settings = check.settings as unknown as HttpCheckSettings;
+      const settings = check.settings;
       return new HttpProbe({ ...common, url: settings.url, status: settings.status, conditions: settings.conditions });
     }
     case 'process': {
-      const settings = check.settings as unknown as ProcessCheckSettings;
+      const settings = check.settings;
       if (context.pid === undefined) throw new ProbeSetupError(check.name, 'no pid source for the process check');
       return new ProcessProbe({
         ...common,
@@ -58,7 +51,7 @@ export const createHealthProbe: CheckProbeFactory = (check: CheckSpec, context: 
       });
     }
     case 'rtmp-server': {
-      const settings = check.settings as unknown as RtmpServerCheckSettings;
+      const settings = check.settings;
       if (context.rtmpServer === undefined) throw new ProbeSetupError(check.name, 'the stream names no rtmpServer');
       if (context.outputUrl === undefined) throw new ProbeSetupError(check.name, 'the stream has no RTMP output URL');
       return new RtmpServerProbe({
@@ -69,7 +62,7 @@ export const createHealthProbe: CheckProbeFactory = (check: CheckSpec, context: 
       });
     }
     case 'content': {
-      const settings = check.settings as unknown as ContentCheckSettings;
+      const settings = check.settings;
       if (context.outputUrl === undefined) throw new ProbeSetupError(check.name, 'the stream has no output URL to sample');
       return new ContentProbe({
         ...common,

@@ -232,7 +232,7 @@ describe('judgementFromSpec', () => {
     informational: false,
     unhealthyAfterMs: 30_000,
     successThreshold: 2,
-    settings: {},
+    settings: { url: 'rtmp://127.0.0.1/live/out', expect: {} },
   };
 
   it('copies the thresholds and applies the default grace', () => {

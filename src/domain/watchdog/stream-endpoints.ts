@@ -6,8 +6,7 @@ import type { CheckSpec, StreamSpec } from '../stream-spec.js';
 
 /** The URL a check probes, when it has one (ffprobe, http). */
 export function checkUrl(check: CheckSpec): string | undefined {
-  const url = check.settings['url'];
-  return typeof url === 'string' ? url : undefined;
+  return check.type === 'ffprobe' || check.type === 'http' ? check.settings.url : undefined;
 }
 
 /** The stream's output: a pipeline's `output`, or the last argument of an args stream. */
