@@ -20,12 +20,11 @@
  */
 import { isAlreadyPublishingError } from './stale-session.js';
 import type { ObservedState } from '../domain/lifecycle.js';
-import type { Redactor } from '../domain/redact.js';
 import { DEFAULT_DROP_PUBLISHER_TARGET, DEFAULT_FAILOVER, type CheckSpec } from '../domain/stream-spec.js';
 import type { CheckTransition } from '../domain/watchdog/check-state.js';
 import { ladderDropsInput } from '../domain/watchdog/drop-target.js';
 import type { Endpoints } from '../domain/watchdog/endpoint-match.js';
-import { classifyFailure, type FailureCause } from '../domain/watchdog/failure-locus.js';
+import { classifyFailure } from '../domain/watchdog/failure-locus.js';
 import type { InputSwitch } from '../domain/watchdog/input-failover.js';
 import { decideWithInputSide, inputSideFailure } from '../domain/watchdog/input-side.js';
 import {
@@ -39,14 +38,12 @@ import {
 import { inputsOf, outputOf } from '../domain/watchdog/stream-endpoints.js';
 import type { StreamHealthReport } from '../domain/watchdog/stream-health.js';
 import { deriveWatchdogReport } from '../domain/watchdog/watchdog-report.js';
-import type { Clock, TimerHandle } from '../ports/clock.js';
-import type { CheckProbeFactory, InputProbeFactory, ProbeContext } from '../ports/health-probe.js';
+import type { TimerHandle } from '../ports/clock.js';
+import type { ProbeContext } from '../ports/health-probe.js';
 import type { Logger } from '../ports/logger.js';
 import type { RtmpServer } from '../ports/rtmp-server.js';
 import type { HealthChanged, RunFinished, StateChanged, StreamIntent } from '../events/stream-events.js';
 import type { HealthVerdict, SupervisedStream } from '../ports/supervised-stream.js';
-import type { TypedEvents } from '../events/typed-events.js';
-import type { SharedTicker } from './shared-ticker.js';
 import type { CheckOutcome } from './check-scheduler.js';
 import { CheckSet, type RunningCheck } from './check-set.js';
 import { ActionExecutor } from './action-executor.js';
@@ -57,39 +54,11 @@ import { RecoveryRecords, type ClassifiedFailure } from './recovery-records.js';
 import { FastRecoveries } from './fast-recoveries.js';
 import { PublisherControl } from './publisher-control.js';
 import { StreamNotices } from './stream-notices.js';
-import type { WatchdogEventMap } from '../events/watchdog-events.js';
-import { checkView, type CheckView, type WatchdogStreamView } from './watchdog-view.js';
+import { streamWatchdogView, type WatchdogStreamView } from './watchdog-view.js';
 import { errorMessage } from '../domain/error-message.js';
 
-/** What the watchdog reports to Prometheus (StreamwardenMetrics satisfies it). */
-export interface WatchdogMetrics {
-  recordCheck(streamId: string, check: string, success: boolean, durationSeconds?: number): void;
-  recordRecovery(cause: FailureCause, seconds: number): void;
-}
-
-export interface StreamWatchdogDeps {
-  readonly clock: Clock;
-  /** The progress sample's beat, shared with every other stream of the daemon. */
-  readonly ticker: SharedTicker;
-  readonly logger: Logger;
-  readonly redact: Redactor;
-  /** Uniform in [0, 1): spreads the first beats of many checks apart. */
-  readonly random: () => number;
-  readonly events: TypedEvents<WatchdogEventMap>;
-  readonly metrics?: WatchdogMetrics;
-  /** The configured RTMP servers by id. */
-  readonly rtmpServers: ReadonlyMap<string, RtmpServer>;
-  readonly ffmpegPath: string;
-  readonly ffprobePath: string;
-  /** Builds a configured check's probe. */
-  readonly createProbe: CheckProbeFactory;
-  /** Builds the probe of a fallback input. */
-  readonly createInputProbe: InputProbeFactory;
-  /** Overrides of the recovery policy (defaults from the spec: recoveryConfigFromSpec). */
-  readonly policy?: Partial<RecoveryPolicyConfig>;
-  /** How long a stale session may take to clear. @default 10 s */
-  readonly staleSessionTimeoutMs?: number;
-}
+import type { StreamWatchdogDeps } from './stream-watchdog-deps.js';
+export type { StreamWatchdogDeps, WatchdogMetrics } from './stream-watchdog-deps.js';
 
 const secs = (ms: number): number => Math.max(0, Math.round(ms / 1_000));
 
@@ -291,25 +260,8 @@ export class StreamWatchdog {
   // --- the API's view ------------------------------------------------------------------------
 
   view(): WatchdogStreamView {
-    const now = this.deps.clock.now();
-    const redact = this.deps.redact;
-    const checks: CheckView[] = [checkView(this.progress.state, this.progress.spec, false, redact), ...this.checks.all.map((c) => checkView(c.state, c.spec, c.scheduler?.inFlight ?? false, redact))];
-    const configured = this.stream.spec.checks.map((check) => check.intervalMs);
-    const intervals = configured.length > 0 ? configured : [this.progress.spec.intervalMs];
-    const state = this.recovery;
-    return {
-      streamId: this.streamId,
-      report: this.report,
-      checks,
-      checkIntervalMs: Math.min(...intervals),
-      ...(state.lastHealthyAt !== undefined && { lastHealthyAt: state.lastHealthyAt }),
-      ...(state.lastFixAt !== undefined && { lastRecoveryAt: state.lastFixAt }),
-      recoveryCount: state.recoveryCount,
-      decision: this.decision,
-      ...(state.crashloopSince !== undefined && { crashloopSince: state.crashloopSince }),
-      recoveries: this.recoveries.list(state.episode, now),
-      ...(this.inputs !== undefined && { input: this.inputs.view() }),
-    };
+    const { progress, recovery, inputs } = this;
+    return streamWatchdogView({ streamId: this.streamId, spec: this.stream.spec, progress, checks: this.checks.all, report: this.report, recovery, decision: this.decision, recoveries: this.recoveries, inputs, redact: this.deps.redact, now: this.deps.clock.now() });
   }
 
   // --- judging -------------------------------------------------------------------------------
