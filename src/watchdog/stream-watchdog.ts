@@ -19,24 +19,12 @@
  * never wait for actions (nor actions for checks).
  */
 import { isAlreadyPublishingError } from './stale-session.js';
-import type { Severity } from '../domain/alerts/message.js';
 import type { ObservedState } from '../domain/lifecycle.js';
-import type { Redactor } from '../domain/redact.js';
-import { DEFAULT_DROP_PUBLISHER_TARGET, DEFAULT_FAILOVER, type CheckSpec, type DropPublisherTarget } from '../domain/stream-spec.js';
-import {
-  createCheckState,
-  judgementFromSpec,
-  recordResult,
-  resetCheck,
-  tickCheck,
-  type CheckState,
-  type CheckTransition,
-} from '../domain/watchdog/check-state.js';
+import { DEFAULT_DROP_PUBLISHER_TARGET, DEFAULT_FAILOVER, type CheckSpec } from '../domain/stream-spec.js';
+import type { CheckTransition } from '../domain/watchdog/check-state.js';
 import { ladderDropsInput } from '../domain/watchdog/drop-target.js';
-import { renewCheck } from '../domain/watchdog/check-renewal.js';
 import type { Endpoints } from '../domain/watchdog/endpoint-match.js';
-import { classifyFailure, type FailureCause } from '../domain/watchdog/failure-locus.js';
-import { skipEpisodeStep } from '../domain/watchdog/skip-episode.js';
+import { classifyFailure } from '../domain/watchdog/failure-locus.js';
 import type { InputSwitch } from '../domain/watchdog/input-failover.js';
 import { decideWithInputSide, inputSideFailure } from '../domain/watchdog/input-side.js';
 import {
@@ -46,99 +34,56 @@ import {
   type RecoveredEpisode,
   type RecoveryPolicyConfig,
   type RecoveryState,
-  type WatchdogAction,
 } from '../domain/watchdog/recovery-policy.js';
-import { checkUrl, inputsOf, outputOf } from '../domain/watchdog/stream-endpoints.js';
-import { deriveStreamHealth, type StreamHealthReport } from '../domain/watchdog/stream-health.js';
-import type { Clock, TimerHandle } from '../ports/clock.js';
-import type { CheckProbeFactory, InputProbeFactory, ProbeContext } from '../ports/health-probe.js';
+import { inputsOf, outputOf } from '../domain/watchdog/stream-endpoints.js';
+import type { StreamHealthReport } from '../domain/watchdog/stream-health.js';
+import { deriveWatchdogReport } from '../domain/watchdog/watchdog-report.js';
+import type { TimerHandle } from '../ports/clock.js';
+import type { ProbeContext } from '../ports/health-probe.js';
 import type { Logger } from '../ports/logger.js';
 import type { RtmpServer } from '../ports/rtmp-server.js';
 import type { HealthChanged, RunFinished, StateChanged, StreamIntent } from '../events/stream-events.js';
 import type { HealthVerdict, SupervisedStream } from '../ports/supervised-stream.js';
-import type { TypedEvents } from '../events/typed-events.js';
-import type { SharedTicker } from './shared-ticker.js';
-import { CheckScheduler, type CheckOutcome } from './check-scheduler.js';
+import type { CheckOutcome } from './check-scheduler.js';
+import { CheckSet, type RunningCheck } from './check-set.js';
+import { ActionExecutor } from './action-executor.js';
+import { classifyNow, classifyRunEnd } from './failure-evidence.js';
 import { InputWatch } from './input-watch.js';
 import { ProgressCheck } from './progress-check.js';
 import { RecoveryRecords, type ClassifiedFailure } from './recovery-records.js';
 import { FastRecoveries } from './fast-recoveries.js';
 import { PublisherControl } from './publisher-control.js';
-import { dropStalePublisher } from './stale-publisher.js';
-import type { NotificationKind, WatchdogActionType, WatchdogEventMap } from '../events/watchdog-events.js';
-import { checkView, type CheckView, type WatchdogStreamView } from './watchdog-view.js';
+import { StreamNotices } from './stream-notices.js';
+import { streamWatchdogView, type WatchdogStreamView } from './watchdog-view.js';
 import { errorMessage } from '../domain/error-message.js';
 
-/** What the watchdog reports to Prometheus (StreamwardenMetrics satisfies it). */
-export interface WatchdogMetrics {
-  recordCheck(streamId: string, check: string, success: boolean, durationSeconds?: number): void;
-  recordRecovery(cause: FailureCause, seconds: number): void;
-}
-
-export interface StreamWatchdogDeps {
-  readonly clock: Clock;
-  /** The progress sample's beat, shared with every other stream of the daemon. */
-  readonly ticker: SharedTicker;
-  readonly logger: Logger;
-  readonly redact: Redactor;
-  /** Uniform in [0, 1): spreads the first beats of many checks apart. */
-  readonly random: () => number;
-  readonly events: TypedEvents<WatchdogEventMap>;
-  readonly metrics?: WatchdogMetrics;
-  /** The configured RTMP servers by id. */
-  readonly rtmpServers: ReadonlyMap<string, RtmpServer>;
-  readonly ffmpegPath: string;
-  readonly ffprobePath: string;
-  /** Builds a configured check's probe. */
-  readonly createProbe: CheckProbeFactory;
-  /** Builds the probe of a fallback input. */
-  readonly createInputProbe: InputProbeFactory;
-  /** Overrides of the recovery policy (defaults from the spec: recoveryConfigFromSpec). */
-  readonly policy?: Partial<RecoveryPolicyConfig>;
-  /** How long a stale session may take to clear. @default 10 s */
-  readonly staleSessionTimeoutMs?: number;
-}
-
-/** Lines that may carry evidence of where a failure is (the others only name endpoints). */
-const ERROR_LINE = /error|fail|refused|denied|invalid|not found|no such|timed out|timeout|already publishing|broken pipe|cannot|could not|unable|not permitted|reset by peer/i;
-
-interface RunningCheck {
-  readonly spec: CheckSpec;
-  state: CheckState;
-  readonly scheduler?: CheckScheduler;
-  /** The input (index) whose URL this check probes, when it probes one. */
-  readonly inputIndex?: number;
-}
+import type { StreamWatchdogDeps } from './stream-watchdog-deps.js';
+export type { StreamWatchdogDeps, WatchdogMetrics } from './stream-watchdog-deps.js';
 
 const secs = (ms: number): number => Math.max(0, Math.round(ms / 1_000));
 
 export class StreamWatchdog {
   private readonly log: Logger;
   private readonly policy: RecoveryPolicyConfig;
-  private readonly checks: RunningCheck[] = [];
+  private readonly checks: CheckSet;
   private readonly progress: ProgressCheck;
   private readonly inputs: InputWatch | undefined;
   private readonly endpoints: Endpoints;
   private readonly output: string | undefined;
   private readonly server: RtmpServer | undefined;
   private readonly publisher: PublisherControl;
-  private readonly dropTarget: DropPublisherTarget;
+  private readonly notices: StreamNotices;
+  private readonly actions: ActionExecutor;
   /** Inputs whose failure the ladder handles (drop their stale publisher first), not the immediate failover. */
   private readonly ladderInputs = new Set<number>();
   private recovery: RecoveryState = INITIAL_RECOVERY_STATE;
   private report: StreamHealthReport;
   private decision = 'not evaluated yet';
   private tickTimer: TimerHandle | undefined;
-  private executing = false;
   private stopped = false;
-  private checksActive = false;
-  /** Set while the ladder's next-input (or a drop in rotate mode) switches inputs. */
-  private ladderSwitch = false;
   private readonly recoveries: RecoveryRecords;
   private readonly fast: FastRecoveries;
   private readonly pending = new Set<Promise<unknown>>();
-  /** Checks in an episode of skipped beats (domain/watchdog/skip-episode.ts). */
-  private readonly skipStreak = new Set<string>();
 
   constructor(
     private readonly stream: SupervisedStream,
@@ -147,6 +92,7 @@ export class StreamWatchdog {
     const spec = stream.spec;
     const now = deps.clock.now();
     this.log = deps.logger.child({ stream: spec.id, layer: 'watchdog' });
+    this.notices = new StreamNotices(stream, deps);
     this.recoveries = new RecoveryRecords(spec.id, (at) => this.classifyNow(this.report, this.stream.observed, at));
     this.fast = new FastRecoveries({
       streamId: spec.id,
@@ -170,7 +116,7 @@ export class StreamWatchdog {
       log: this.log,
       redact: deps.redact,
       ...(deps.staleSessionTimeoutMs !== undefined && { staleSessionTimeoutMs: deps.staleSessionTimeoutMs }),
-      announce: (action, reason) => this.announce(action, reason),
+      announce: (action, reason) => this.notices.announce(action, reason),
     });
     this.progress = new ProgressCheck(
       spec.checks.find((check) => check.type === 'progress'),
@@ -201,36 +147,35 @@ export class StreamWatchdog {
       ...(this.server !== undefined && { rtmpServer: this.server }),
       ...(this.output !== undefined && { outputUrl: this.output }),
     };
-    const inputUrls = inputsOf(spec);
-    for (const check of spec.checks) {
-      if (check.type === 'progress') continue;
-      const url = checkUrl(check);
-      const inputIndex = url === undefined ? -1 : inputUrls.indexOf(url);
-      let state = createCheckState(judgementFromSpec(check, spec.startTimeoutMs), now);
-      let scheduler: CheckScheduler | undefined;
-      try {
-        const probe = deps.createProbe(check, context);
-        scheduler = new CheckScheduler({
-          clock: deps.clock,
-          probe,
-          intervalMs: check.intervalMs,
-          timeoutMs: check.timeoutMs,
-          firstBeatMs: Math.floor(deps.random() * Math.min(check.intervalMs, 1_000)),
-          onOutcome: (outcome) => this.onOutcome(running, outcome),
-          onError: (error) => this.log.error({ err: error, check: check.name }, 'handling a check result failed'),
-        });
-      } catch (error) {
-        const message = deps.redact(errorMessage(error));
-        this.log.error({ check: check.name, err: message }, 'check cannot run');
-        state = { ...state, lastMessage: `cannot run: ${message}`, note: `cannot run: ${message}` };
-      }
-      const running: RunningCheck = { spec: check, state, ...(scheduler !== undefined && { scheduler }), ...(inputIndex >= 0 && { inputIndex }) };
-      this.checks.push(running);
-    }
-    this.dropTarget = spec.dropPublisher?.target ?? DEFAULT_DROP_PUBLISHER_TARGET;
-    inputUrls.forEach((inputUrl, index) => {
-      const probed = this.checks.some((check) => check.inputIndex === index && !check.spec.informational);
-      if (this.server !== undefined && ladderDropsInput({ ladder: spec.onUnhealthy, target: this.dropTarget, inputUrl, probed })) this.ladderInputs.add(index);
+    this.checks = new CheckSet({
+      spec,
+      clock: deps.clock,
+      log: this.log,
+      redact: deps.redact,
+      random: deps.random,
+      createProbe: deps.createProbe,
+      context,
+      onOutcome: (check, outcome) => this.onOutcome(check, outcome),
+      track: (promise) => this.track(promise),
+    });
+    const dropTarget = spec.dropPublisher?.target ?? DEFAULT_DROP_PUBLISHER_TARGET;
+    inputsOf(spec).forEach((inputUrl, index) => {
+      const probed = this.checks.all.some((check) => check.inputIndex === index && !check.spec.informational);
+      if (this.server !== undefined && ladderDropsInput({ ladder: spec.onUnhealthy, target: dropTarget, inputUrl, probed })) this.ladderInputs.add(index);
+    });
+    this.actions = new ActionExecutor({
+      stream,
+      clock: deps.clock,
+      redact: deps.redact,
+      log: this.log,
+      notices: this.notices,
+      checks: this.checks,
+      inputs: this.inputs,
+      publisher: this.publisher,
+      dropTarget,
+      isStopped: () => this.stopped,
+      recoveryCycles: () => this.recovery.cycles,
+      failingChecks: () => this.failingChecks(),
     });
     this.report = this.derive(stream.observed, false);
   }
@@ -255,8 +200,7 @@ export class StreamWatchdog {
     this.tickTimer?.cancel();
     this.stream.delegateCrashloopRetries(false);
     this.stream.setHealthSource(undefined);
-    const stops = this.checks.map((check) => check.scheduler?.stop());
-    await Promise.all([...stops, this.inputs?.stop(), ...this.pending]);
+    await Promise.all([this.checks.stop(), this.inputs?.stop(), ...this.pending]);
   }
 
   // --- events from the stream (routed by the Watchdog) ---------------------------------------
@@ -279,12 +223,7 @@ export class StreamWatchdog {
     const lines = (run?.lastLines ?? []).slice(-50);
     const text = [event.lastError ?? '', ...lines].join('\n');
     if (isAlreadyPublishingError(text)) this.clearStale();
-    const failure = classifyFailure({
-      endpoints: this.endpoints,
-      ...(event.lastError !== undefined && { lastError: this.deps.redact(event.lastError) }),
-      recentLines: lines.filter((line) => ERROR_LINE.test(line)).map(this.deps.redact),
-      exit: { reason: event.reason, signal: event.signal },
-    });
+    const failure = classifyRunEnd(event, lines, this.endpoints, this.deps.redact);
     this.fast.runFinished(event, failure);
     // An input the ladder drops the publisher of waits for its check: the ladder then drops and moves on.
     if (this.inputs === undefined || this.ladderInputs.has(this.stream.activeInput)) return;
@@ -299,10 +238,10 @@ export class StreamWatchdog {
     if (event.to === 'healthy') this.fast.healthy(event.at);
     if (event.to === 'degraded') {
       this.log.warn({ reason }, 'stream degraded: a warning, no restart');
-      this.notify('degraded', 'warning', `${this.stream.spec.name} is degraded`, reason);
+      this.notices.notify('degraded', 'warning', `${this.stream.spec.name} is degraded`, reason);
     } else if (event.from === 'degraded' && event.to === 'healthy') {
       this.log.info({}, 'stream no longer degraded');
-      this.notify('degraded-resolved', 'info', `${this.stream.spec.name} is no longer degraded`, reason);
+      this.notices.notify('degraded-resolved', 'info', `${this.stream.spec.name} is no longer degraded`, reason);
     }
   }
 
@@ -313,7 +252,7 @@ export class StreamWatchdog {
     if (intent === 'restart') {
       this.recovery = noteIntentionalRestart(this.policy, this.recovery, now, 'api');
       this.recoveries.forget();
-      this.resetChecks(now);
+      this.checks.reset(now);
     }
     this.evaluate();
   }
@@ -321,25 +260,8 @@ export class StreamWatchdog {
   // --- the API's view ------------------------------------------------------------------------
 
   view(): WatchdogStreamView {
-    const now = this.deps.clock.now();
-    const redact = this.deps.redact;
-    const checks: CheckView[] = [checkView(this.progress.state, this.progress.spec, false, redact), ...this.checks.map((c) => checkView(c.state, c.spec, c.scheduler?.inFlight ?? false, redact))];
-    const configured = this.stream.spec.checks.map((check) => check.intervalMs);
-    const intervals = configured.length > 0 ? configured : [this.progress.spec.intervalMs];
-    const state = this.recovery;
-    return {
-      streamId: this.streamId,
-      report: this.report,
-      checks,
-      checkIntervalMs: Math.min(...intervals),
-      ...(state.lastHealthyAt !== undefined && { lastHealthyAt: state.lastHealthyAt }),
-      ...(state.lastFixAt !== undefined && { lastRecoveryAt: state.lastFixAt }),
-      recoveryCount: state.recoveryCount,
-      decision: this.decision,
-      ...(state.crashloopSince !== undefined && { crashloopSince: state.crashloopSince }),
-      recoveries: this.recoveries.list(state.episode, now),
-      ...(this.inputs !== undefined && { input: this.inputs.view() }),
-    };
+    const { progress, recovery, inputs } = this;
+    return streamWatchdogView({ streamId: this.streamId, spec: this.stream.spec, progress, checks: this.checks.all, report: this.report, recovery, decision: this.decision, recoveries: this.recoveries, inputs, redact: this.deps.redact, now: this.deps.clock.now() });
   }
 
   // --- judging -------------------------------------------------------------------------------
@@ -354,18 +276,24 @@ export class StreamWatchdog {
     return { health: this.report.health, reason: this.deps.redact(this.report.reason) };
   }
 
-  /**
-   * The health report. `forDecider`: the progress check's stall verdict is left to the fast
-   * layer, and checks of standby inputs (not the one running) never count.
-   */
+  /** The health report (domain/watchdog/watchdog-report.ts): the stream's, or the decider's. */
   private derive(observed: ObservedState, forDecider: boolean): StreamHealthReport {
-    const active = this.stream.activeInput;
-    const informational = (state: CheckState): CheckState => ({ ...state, config: { ...state.config, informational: true } });
-    const checks = this.checks.map((check) => (check.inputIndex !== undefined && check.inputIndex !== active && this.inputs !== undefined ? informational(check.state) : check.state));
-    const progress = this.progress.state;
-    checks.unshift(forDecider ? informational(progress) : progress);
-    const degradation = progress.config.informational ? [] : this.progress.breaches;
-    return deriveStreamHealth({ observed, checks, degradation });
+    const progress = this.progress;
+    return deriveWatchdogReport({
+      observed,
+      checks: this.checks.all,
+      progress: progress.state,
+      breaches: progress.breaches,
+      activeInput: this.stream.activeInput,
+      hasFallbacks: this.inputs !== undefined,
+      forDecider,
+    });
+  }
+
+  /** The checks failing now as the decider counts them, in the order configured. */
+  private failingChecks(): CheckSpec[] {
+    const names = this.derive(this.stream.observed, true).failing.map((failed) => failed.name);
+    return this.checks.all.filter((check) => names.includes(check.spec.name)).map((check) => check.spec);
   }
 
   private evaluate(): void {
@@ -375,11 +303,11 @@ export class StreamWatchdog {
   }
 
   private decide(): void {
-    if (this.executing || this.stopped) return;
+    if (this.actions.busy || this.stopped) return;
     const now = this.deps.clock.now();
     const observed = this.stream.observed;
     const report = this.derive(observed, true);
-    const inputFailure = inputSideFailure(this.checks.map((check) => ({ state: check.state, probesActiveInput: this.probesActiveInput(check) })));
+    const inputFailure = inputSideFailure(this.checks.all.map((check) => ({ state: check.state, probesActiveInput: this.probesActiveInput(check) })));
     const decision = decideWithInputSide(
       this.policy,
       this.recovery,
@@ -403,34 +331,12 @@ export class StreamWatchdog {
     if (decision.actions.length === 0) return;
     const episode = decision.state.episode;
     if (episode !== undefined) this.recoveries.capture(episode, () => this.classifyNow(report, observed, now));
-    this.track(this.execute(decision.actions, observed));
+    this.track(this.actions.execute(decision.actions, observed));
   }
 
   /** Where the failure is and when it began, from what is known now (at detection). */
   private classifyNow(report: StreamHealthReport, observed: ObservedState, now: number): ClassifiedFailure {
-    const running = observed === 'running' || observed === 'starting';
-    const runs = this.stream.runs();
-    const run = running ? runs.find((r) => r.endedAt === undefined) : runs.find((r) => r.endedAt !== undefined);
-    const lastError = run?.lastError;
-    const failingChecks = this.checks.filter((check) => check.state.status === 'failing');
-    const rtmpCheck = this.checks.find((check) => check.spec.type === 'rtmp-server' && check.state.lastOk === false);
-    const classification = classifyFailure({
-      endpoints: this.endpoints,
-      ...(lastError !== undefined && { lastError: this.deps.redact(lastError) }),
-      recentLines: (run?.lastLines ?? []).slice(-50).filter((line) => ERROR_LINE.test(line)).map(this.deps.redact),
-      ...(!running && run?.reason !== undefined && { exit: { reason: run.reason, signal: run.signal ?? null } }),
-      failedChecks: report.failing.map((failing) => {
-        const spec = this.checks.find((check) => check.spec.name === failing.name)?.spec;
-        const url = spec === undefined ? undefined : checkUrl(spec);
-        return { type: failing.type, name: failing.name, message: failing.message, ...(url !== undefined && { url: this.deps.redact(url) }) };
-      }),
-      degradation: report.degradation.map((breach) => breach.rule),
-      ...(rtmpCheck?.state.lastMessage?.startsWith('not published') === true && { rtmpServer: { publishing: false } }),
-    });
-    const streaks = failingChecks.map((check) => check.state.failureStreakSince).filter((at): at is number => at !== undefined);
-    const restarts = this.stream.recentRestarts();
-    const failedAt = observed === 'crashloop' && restarts.length > 0 ? Math.min(...restarts) : streaks.length > 0 ? Math.min(...streaks) : now;
-    return { classification, failedAt };
+    return classifyNow({ stream: this.stream, checks: this.checks.all, endpoints: this.endpoints, redact: this.deps.redact }, report, observed, now);
   }
 
   private closeEpisode(recovered: RecoveredEpisode): void {
@@ -444,88 +350,11 @@ export class StreamWatchdog {
     this.deps.events.emit('recovery', { streamId: this.streamId, phase: 'recovered', record, at: recovered.recoveredAt });
     if (recovered.actions.some((action) => action.type === 'notify')) {
       const text = `healthy again after ${secs(recovered.recoveredAt - recovered.startedAt)} s; ${record.locus} failure (${record.cause}); last action: ${record.action}`;
-      this.notify('recovered', 'info', `${this.stream.spec.name} recovered`, text);
+      this.notices.notify('recovered', 'info', `${this.stream.spec.name} recovered`, text);
     }
   }
 
-  // --- acting --------------------------------------------------------------------------------
-
-  private async execute(actions: readonly WatchdogAction[], observed: ObservedState): Promise<void> {
-    this.executing = true;
-    try {
-      for (const action of actions) {
-        if (this.stopped) return;
-        try {
-          await this.perform(action, observed);
-        } catch (error) {
-          const message = this.deps.redact(errorMessage(error));
-          this.log.error({ action: action.type, err: message }, 'recovery action failed');
-        }
-      }
-    } finally {
-      this.executing = false;
-    }
-  }
-
-  private async perform(action: WatchdogAction, observed: ObservedState): Promise<void> {
-    const reason = this.deps.redact(action.reason);
-    const now = this.deps.clock.now();
-    switch (action.type) {
-      case 'notify': {
-        const crashloop = observed === 'crashloop';
-        const severity: Severity = crashloop || this.recovery.cycles > 0 ? 'critical' : 'warning';
-        const title = crashloop ? `${this.stream.spec.name} is in a crash loop` : `${this.stream.spec.name} is unhealthy`;
-        this.notify(crashloop ? 'crashloop' : 'unhealthy', severity, title, reason);
-        return;
-      }
-      case 'restart':
-        if (this.stream.desired !== 'running') return;
-        this.log.warn({ reason }, 'watchdog restarts the stream');
-        this.announce('restart', reason);
-        this.renewChecks(now);
-        this.stream.restart('watchdog');
-        return;
-      case 'drop-publisher':
-        await this.dropPublisher(reason);
-        return;
-      case 'next-input': {
-        if (this.inputs === undefined) {
-          this.log.warn({ reason }, 'next-input: the stream has no other input');
-          return;
-        }
-        this.ladderSwitch = true;
-        try {
-          if (this.inputs.advance(reason) === undefined) this.log.warn({ reason }, 'next-input: no other input to switch to');
-        } finally {
-          this.ladderSwitch = false;
-        }
-        return;
-      }
-    }
-  }
-
-  /**
-   * Drops the stale publisher at the RTMP server (drop-target.ts: the failing check's, the active
-   * input's or our own); in rotate mode the input queue moves on, and an input whose publisher
-   * was dropped is left in either mode.
-   */
-  private async dropPublisher(reason: string): Promise<void> {
-    const names = this.derive(this.stream.observed, true).failing.map((failed) => failed.name);
-    const failing = this.checks.filter((check) => names.includes(check.spec.name)).map((check) => check.spec);
-    const drop = { spec: this.stream.spec, target: this.dropTarget, failing, activeInput: this.stream.activeInput, publisher: this.publisher, log: this.log };
-    const target = await dropStalePublisher(drop, reason);
-    if (target === undefined) return;
-    this.renewChecks(this.deps.clock.now());
-    if (this.inputs !== undefined) {
-      this.ladderSwitch = true;
-      try {
-        if (target.activeInput === this.stream.activeInput) this.inputs.activePublisherDropped(reason);
-        else this.inputs.publisherDropped();
-      } finally {
-        this.ladderSwitch = false;
-      }
-    }
-  }
+  // --- input switches -----------------------------------------------------------------------
 
   /** The failover (or the ladder) moves the stream to another input. */
   private onInputSwitch(change: InputSwitch): void {
@@ -538,14 +367,15 @@ export class StreamWatchdog {
       this.log.error({ err: errorMessage(error) }, 'could not switch input');
       return;
     }
-    if (!this.ladderSwitch) this.recovery = noteIntentionalRestart(this.policy, this.recovery, now, 'input-switch');
-    this.renewChecks(now);
+    const ladder = this.actions.ladderSwitch;
+    if (!ladder) this.recovery = noteIntentionalRestart(this.policy, this.recovery, now, 'input-switch');
+    this.checks.renew(now);
     this.log.warn({ from: change.from, to: change.to, reason }, 'input switched');
-    this.announce('next-input', reason, change);
+    this.notices.announce('next-input', reason, change);
     const back = change.to < change.from && this.inputs?.view().mode === 'priority';
-    if (!this.ladderSwitch && !back) this.fast.inputSwitched(change, now, reason, classifyFailure({ endpoints: this.endpoints, lastError: reason }));
+    if (!ladder && !back) this.fast.inputSwitched(change, now, reason, classifyFailure({ endpoints: this.endpoints, lastError: reason }));
     const title = back ? `${this.stream.spec.name} is back on input ${change.to}` : `${this.stream.spec.name} switched to input ${change.to}`;
-    this.notify('input-switch', back ? 'info' : 'warning', title, `from input ${change.from}: ${reason}`);
+    this.notices.notify('input-switch', back ? 'info' : 'warning', title, `from input ${change.from}: ${reason}`);
     this.evaluate();
   }
 
@@ -558,46 +388,16 @@ export class StreamWatchdog {
     if (clearing !== undefined) this.track(clearing);
   }
 
-  private announce(action: WatchdogActionType, reason: string, change?: InputSwitch): void {
-    this.deps.events.emit('recovery', {
-      streamId: this.streamId,
-      phase: 'action',
-      action,
-      reason: this.deps.redact(reason),
-      ...(change !== undefined && { fromInput: change.from, toInput: change.to }),
-      at: this.deps.clock.now(),
-    });
-  }
-
-  private notify(kind: NotificationKind, severity: Severity, title: string, text: string): void {
-    this.deps.events.emit('notification', {
-      streamId: this.streamId,
-      kind,
-      severity,
-      title: this.deps.redact(title),
-      text: this.deps.redact(text),
-      notifiers: this.stream.spec.notify,
-      at: this.deps.clock.now(),
-    });
-  }
-
   // --- checks --------------------------------------------------------------------------------
 
   private onOutcome(check: RunningCheck, outcome: CheckOutcome): void {
     if (this.stopped) return;
-    const update = recordResult(check.state, outcome);
-    check.state = update.state;
-    const name = check.spec.name;
-    const episode = skipEpisodeStep(this.skipStreak.has(name), outcome, check.spec.intervalMs);
-    if (episode.inEpisode) this.skipStreak.add(name);
-    else this.skipStreak.delete(name);
-    if (episode.event === 'started') this.log.warn({ check: name, intervalMs: check.spec.intervalMs }, 'check skipped a beat: its previous probe is still running (slower than its interval)');
-    if (episode.event === 'ended') this.log.info({ check: name, intervalMs: check.spec.intervalMs, durationMs: outcome.durationMs }, 'check keeps up with its interval again');
+    const transition = this.checks.record(check, outcome);
     if (outcome.skipped !== true) {
-      this.deps.metrics?.recordCheck(this.streamId, name, outcome.ok, outcome.durationMs / 1_000);
+      this.deps.metrics?.recordCheck(this.streamId, check.spec.name, outcome.ok, outcome.durationMs / 1_000);
       if (check.inputIndex !== undefined) this.inputs?.checkResult(check.inputIndex, outcome.ok, outcome.at);
     }
-    if (update.transition !== undefined) this.onCheckTransition(check, update.transition);
+    if (transition !== undefined) this.onCheckTransition(check, transition);
     this.evaluate();
   }
 
@@ -612,27 +412,9 @@ export class StreamWatchdog {
     }
   }
 
-  /** Every configured check back to `unknown` with a new start grace (a fresh start, an operator's restart). */
-  private resetChecks(now: number): void {
-    for (const check of this.checks) check.state = resetCheck(check.state, now);
-  }
-
-  /** After a fix or a switch: a new grace, but a failing check stays failing until it passes (check-renewal.ts). */
-  private renewChecks(now: number): void {
-    for (const check of this.checks) check.state = renewCheck(check.state, now);
-  }
-
   /** Checks run while the stream is not stopped; a start gives them a fresh grace. */
   private syncChecks(observed: ObservedState): void {
-    const wanted = observed !== 'stopped' && !this.stopped;
-    if (wanted === this.checksActive) return;
-    this.checksActive = wanted;
-    if (wanted) {
-      this.resetChecks(this.deps.clock.now());
-      for (const check of this.checks) check.scheduler?.start();
-    } else {
-      for (const check of this.checks) if (check.scheduler !== undefined) this.track(check.scheduler.stop());
-    }
+    this.checks.run(observed !== 'stopped' && !this.stopped);
   }
 
   /** The progress sample, and the duration thresholds of checks whose results are late. */
@@ -649,11 +431,7 @@ export class StreamWatchdog {
     if (observed === 'running' && this.stream.spec.checks.some((check) => check.name === this.progress.spec.name)) {
       this.deps.metrics?.recordCheck(this.streamId, this.progress.spec.name, this.progress.state.lastOk === true, 0);
     }
-    for (const check of this.checks) {
-      const ticked = tickCheck(check.state, now);
-      check.state = ticked.state;
-      if (ticked.transition !== undefined) this.onCheckTransition(check, ticked.transition);
-    }
+    this.checks.tick(now, (check, transition) => this.onCheckTransition(check, transition));
     this.evaluate();
   }
 

@@ -4,7 +4,12 @@ import type { CheckSpec, CheckType } from '../domain/stream-spec.js';
 import type { CheckState, CheckStatus } from '../domain/watchdog/check-state.js';
 import type { RecoveryRecord } from '../domain/watchdog/recovery-record.js';
 import type { StreamHealthReport } from '../domain/watchdog/stream-health.js';
-import type { InputWatchView } from './input-watch.js';
+import type { StreamSpec } from '../domain/stream-spec.js';
+import type { RecoveryState } from '../domain/watchdog/recovery-policy.js';
+import type { RunningCheck } from './check-set.js';
+import type { InputWatch, InputWatchView } from './input-watch.js';
+import type { ProgressCheck } from './progress-check.js';
+import type { RecoveryRecords } from './recovery-records.js';
 
 export interface CheckView {
   readonly name: string;
@@ -68,5 +73,41 @@ export function checkView(state: CheckState, spec: CheckSpec, running: boolean, 
     skippedBeats: state.skippedBeats,
     ...(state.note !== undefined && { note: redact(state.note) }),
     running,
+  };
+}
+
+export interface StreamWatchdogState {
+  readonly streamId: string;
+  readonly spec: StreamSpec;
+  readonly progress: ProgressCheck;
+  readonly checks: readonly RunningCheck[];
+  readonly report: StreamHealthReport;
+  readonly recovery: RecoveryState;
+  readonly decision: string;
+  readonly recoveries: RecoveryRecords;
+  readonly inputs: InputWatch | undefined;
+  readonly redact: Redactor;
+  readonly now: number;
+}
+
+/** What the API shows of one stream's watchdog. */
+export function streamWatchdogView(w: StreamWatchdogState): WatchdogStreamView {
+  const { progress, redact } = w;
+  const checks: CheckView[] = [checkView(progress.state, progress.spec, false, redact), ...w.checks.map((c) => checkView(c.state, c.spec, c.scheduler?.inFlight ?? false, redact))];
+  const configured = w.spec.checks.map((check) => check.intervalMs);
+  const intervals = configured.length > 0 ? configured : [progress.spec.intervalMs];
+  const state = w.recovery;
+  return {
+    streamId: w.streamId,
+    report: w.report,
+    checks,
+    checkIntervalMs: Math.min(...intervals),
+    ...(state.lastHealthyAt !== undefined && { lastHealthyAt: state.lastHealthyAt }),
+    ...(state.lastFixAt !== undefined && { lastRecoveryAt: state.lastFixAt }),
+    recoveryCount: state.recoveryCount,
+    decision: w.decision,
+    ...(state.crashloopSince !== undefined && { crashloopSince: state.crashloopSince }),
+    recoveries: w.recoveries.list(state.episode, w.now),
+    ...(w.inputs !== undefined && { input: w.inputs.view() }),
   };
 }
