@@ -222,8 +222,7 @@ export class StreamSupervisor {
 
   /**
    * While a watchdog decides (one decider per stream), a crash loop is retried by the watchdog's
-   * slow retry; the fast layer then arms its own crash-loop retry at twice its delay, only as a
-   * backstop should the watchdog not act.
+   * slow retry; the lifecycle then arms only a later backstop retry (crashloopRetryDelay).
    */
   delegateCrashloopRetries(on: boolean): void {
     this.crashloopDelegated = on;
@@ -424,6 +423,7 @@ export class StreamSupervisor {
     const result = transition(before, event, this.lifecycleConfig, {
       now: this.deps.clock.now(),
       random: this.deps.random(),
+      crashloopDelegated: this.crashloopDelegated,
     });
     this.state = result.state;
     for (const effect of result.effects) this.perform(effect);
@@ -472,7 +472,7 @@ export class StreamSupervisor {
         this.active?.handle?.signalGroup(effect.signal);
         return;
       case 'set-timer':
-        this.setTimer(effect.timer, effect.timer === 'backoff' && this.crashloopDelegated && this.state.observed === 'crashloop' ? effect.ms * 2 : effect.ms);
+        this.setTimer(effect.timer, effect.ms);
         return;
       case 'clear-timer':
         this.timers.get(effect.timer)?.handle.cancel();
