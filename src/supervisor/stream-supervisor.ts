@@ -25,6 +25,7 @@ import {
 import { ProgressParser } from '../domain/progress.js';
 import { restartReasonOf, type RestartOrigin, type RestartReason } from '../domain/restart-reason.js';
 import { ProgressTracker } from '../domain/progress-tracker.js';
+import { countHealth, countRunEnded, EMPTY_RUN_STATS, recoveryStats, restartsFor, type RunStats } from '../domain/run-stats.js';
 import { StderrLog } from '../domain/stderr-log.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
@@ -145,14 +146,9 @@ export class StreamSupervisor {
   private endingRegistered = false;
   private readonly finishedRuns: RunRecord[] = [];
   private lastError: string | undefined;
-  private restartCount = 0;
-  private readonly restartsByReason = new Map<RestartReason, number>();
+  private stats: RunStats = EMPTY_RUN_STATS;
   /** Who asked for the restart that is ending the current run (see restart-reason.ts). */
   private restartOrigin: RestartOrigin | undefined;
-  private recoveries = 0;
-  private recoveriesSinceHealthy = 0;
-  private lastHealthyAt: number | undefined;
-  private lastRecoveryAt: number | undefined;
   private stoppedWaiters: Array<() => void> = [];
   private readonly log: Logger;
   /** Index of the input in use, for pipelines with fallback inputs. */
@@ -361,7 +357,7 @@ export class StreamSupervisor {
       desired: this.state.desired,
       state: this.state.observed,
       pid: run?.record.pid,
-      restarts: this.restartCount,
+      restarts: this.stats.restarts,
       uptimeSeconds: since === undefined ? 0 : Math.max(0, (this.deps.clock.now() - since) / 1_000),
       lastError: this.lastError,
       lastProgressAt: run?.lastProgressAt,
@@ -373,18 +369,12 @@ export class StreamSupervisor {
   }
 
   recoveryStats(): RecoveryStats {
-    const healthy = this.verdict.health === 'healthy';
-    return {
-      consecutiveUnhealthy: healthy ? 0 : this.recoveriesSinceHealthy,
-      lastHealthyAt: healthy ? this.deps.clock.now() : this.lastHealthyAt,
-      lastRecoveryAt: this.lastRecoveryAt,
-      recoveries: this.recoveries,
-    };
+    return recoveryStats(this.stats, this.verdict.health, this.deps.clock.now());
   }
 
   /** Restarts counted per exit reason (`watchdog`: a restart the watchdog asked for), across every run of this stream. */
   restartsFor(reason: RestartReason): number {
-    return this.restartsByReason.get(reason) ?? 0;
+    return restartsFor(this.stats, reason);
   }
 
   /** The current run first, then finished runs, newest first. */
@@ -456,9 +446,8 @@ export class StreamSupervisor {
     }
     const before = this.verdict;
     this.verdict = next;
-    if (next.health === 'healthy') this.recoveriesSinceHealthy = 0;
+    this.stats = countHealth(this.stats, before.health, next.health, at);
     if (before.health === next.health) return;
-    if (before.health === 'healthy') this.lastHealthyAt = at;
     this.events.emit('health', { streamId: this.spec.id, from: before.health, to: next.health, state: observed, reason: next.reason, at });
   }
 
@@ -664,17 +653,7 @@ export class StreamSupervisor {
     const endedAt = record.endedAt ?? this.deps.clock.now();
     const counted = restartReasonOf(ended.reason, this.restartOrigin);
     this.restartOrigin = undefined;
-    if (ended.next !== 'stopped') {
-      this.restartCount++;
-      this.restartsByReason.set(counted, (this.restartsByReason.get(counted) ?? 0) + 1);
-    }
-    // The fast layer's own recoveries: a watchdog restart (reason `restarted`, counted in the
-    // budget) is the watchdog's recovery, reported by it.
-    if (ended.countsAsRestart && ended.reason !== 'restarted') {
-      this.recoveries++;
-      this.recoveriesSinceHealthy++;
-      this.lastRecoveryAt = endedAt;
-    }
+    this.stats = countRunEnded(this.stats, ended, counted, endedAt);
     const expected = ended.reason === 'stopped' || ended.reason === 'restarted';
     this.log[expected ? 'info' : 'warn'](
       {
