@@ -28,7 +28,7 @@ import { ProgressTracker } from '../domain/progress-tracker.js';
 import { countHealth, countRunEnded, EMPTY_RUN_STATS, recoveryStats, restartsFor, type RunStats } from '../domain/run-stats.js';
 import { StderrLog } from '../domain/stderr-log.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
-import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { AdoptRefusalReason, ChildProcessHandle, ProcessExit, ProcessRunner } from '../ports/process-runner.js';
 import type { RuntimeEntry } from '../ports/store.js';
@@ -36,6 +36,8 @@ import type { DesiredState } from '../domain/stream-spec.js';
 import type { HealthSource, HealthVerdict, RecoveryStats, RunRecord, StreamStatus } from '../ports/supervised-stream.js';
 import type { RunOutcome, RunRegistry } from '../ports/run-registry.js';
 import { BlockResync } from './block-resync.js';
+import { DeadlineTimers } from './deadline-timers.js';
+import { RunHistory } from './run-history.js';
 import { specHash } from './spec-hash.js';
 import type { PreparedSource, SourcePreparer } from '../ports/source-preparer.js';
 import type { StreamEventMap } from '../events/stream-events.js';
@@ -82,13 +84,6 @@ export type AdoptOutcome =
 /** Adopt refusals that prove the stored process is gone (as opposed to "alive but not provably ours"). */
 export const GONE: ReadonlySet<AdoptRefusalReason> = new Set(['other-boot', 'not-running', 'pid-reused', 'zombie']);
 
-/** A timer that may fire before its (moved) due time and then re-arms itself for the rest. */
-interface ArmedTimer {
-  due: number;
-  readonly firesAt: number;
-  readonly handle: TimerHandle;
-}
-
 interface ActiveRun {
   readonly record: RunRecord;
   handle: ChildProcessHandle | undefined;
@@ -106,10 +101,6 @@ function lifecycleVerdict(observed: ObservedState): HealthVerdict {
   const health = lifecycleHealth(observed);
   return { health, reason: health === 'healthy' ? 'running; progress advancing' : `process is ${observed}` };
 }
-
-const DEFAULT_RUN_HISTORY = 20;
-/** How many of the newest finished runs keep their first and last stderr lines. */
-const RUNS_WITH_LINES = 3;
 
 function lifecycleConfigOf(spec: StreamSpec): LifecycleConfig {
   return {
@@ -135,7 +126,7 @@ export class StreamSupervisor {
   private state: LifecycleState = initialLifecycleState();
   private lifecycleConfig: LifecycleConfig;
   private currentSpec: StreamSpec;
-  private readonly timers = new Map<TimerName, ArmedTimer>();
+  private readonly timers: DeadlineTimers;
   private readonly queue: QueuedEvent[] = [];
   private dispatching = false;
   private nextRunId = 1;
@@ -144,7 +135,7 @@ export class StreamSupervisor {
   private ending: RunRecord | undefined;
   /** Whether the registry knows the run being judged (so its end must be reported). */
   private endingRegistered = false;
-  private readonly finishedRuns: RunRecord[] = [];
+  private readonly history: RunHistory;
   private lastError: string | undefined;
   private stats: RunStats = EMPTY_RUN_STATS;
   /** Who asked for the restart that is ending the current run (see restart-reason.ts). */
@@ -166,6 +157,8 @@ export class StreamSupervisor {
     this.currentSpec = spec;
     this.lifecycleConfig = lifecycleConfigOf(spec);
     this.log = deps.logger.child({ stream: spec.id });
+    this.timers = new DeadlineTimers(deps.clock, (timer) => this.dispatch({ type: TIMER_EVENTS[timer] }));
+    this.history = new RunHistory(deps.runHistory);
     this.events =
       deps.events ??
       new TypedEvents((event, error) => this.log.error({ event, err: error }, 'a stream event listener failed'));
@@ -379,14 +372,13 @@ export class StreamSupervisor {
 
   /** The current run first, then finished runs, newest first. */
   runs(): readonly RunRecord[] {
-    const current = this.active ? [this.snapshotRecord(this.active)] : [];
-    return [...current, ...[...this.finishedRuns].reverse()];
+    return this.history.newestFirst(this.active && this.snapshotRecord(this.active));
   }
 
   /** Recent stderr lines of the current (or last) run, redacted. */
   logs(): readonly string[] {
     if (this.active) return this.active.stderr.lastLines();
-    return this.finishedRuns.at(-1)?.lastLines ?? [];
+    return this.history.lastLines();
   }
 
   private dispatch(event: QueuedEvent): void {
@@ -461,50 +453,15 @@ export class StreamSupervisor {
         this.active?.handle?.signalGroup(effect.signal);
         return;
       case 'set-timer':
-        this.setTimer(effect.timer, effect.ms);
+        this.timers.set(effect.timer, effect.ms);
         return;
       case 'clear-timer':
-        this.timers.get(effect.timer)?.handle.cancel();
-        this.timers.delete(effect.timer);
+        this.timers.clear(effect.timer);
         return;
       case 'run-ended':
         this.recordRunEnded(effect.run);
         return;
     }
-  }
-
-  /**
-   * Arms `timer` to fire `ms` from now. Pushing a deadline later (the stall timer, re-armed on
-   * every progress block) only moves the due time; the armed timer re-arms itself for the rest
-   * when it fires early, so steady progress costs no timer churn.
-   */
-  private setTimer(timer: TimerName, ms: number): void {
-    const due = this.deps.clock.now() + ms;
-    const armed = this.timers.get(timer);
-    if (armed && armed.firesAt <= due) {
-      armed.due = due;
-      return;
-    }
-    armed?.handle.cancel();
-    this.arm(timer, due);
-  }
-
-  private arm(timer: TimerName, due: number): void {
-    const firesAt = due;
-    const entry: ArmedTimer = {
-      due,
-      firesAt,
-      handle: this.deps.clock.setTimer(Math.max(0, due - this.deps.clock.now()), () => {
-        if (this.timers.get(timer) !== entry) return; // superseded
-        if (entry.due > this.deps.clock.now()) {
-          this.arm(timer, entry.due);
-          return;
-        }
-        this.timers.delete(timer);
-        this.dispatch({ type: TIMER_EVENTS[timer] });
-      }),
-    };
-    this.timers.set(timer, entry);
   }
 
   private spawn(): void {
@@ -642,14 +599,7 @@ export class StreamSupervisor {
       this.tellRegistry((registry) => registry.runEnded(this.spec.id, record.pid, outcome));
     }
     this.endingRegistered = false;
-    this.finishedRuns.push(record);
-    if (this.finishedRuns.length > (this.deps.runHistory ?? DEFAULT_RUN_HISTORY)) this.finishedRuns.shift();
-    // Older runs keep their outcome but not their log lines, so memory stays bounded per stream.
-    const older = this.finishedRuns.at(-1 - RUNS_WITH_LINES);
-    if (older) {
-      older.firstLines = [];
-      older.lastLines = [];
-    }
+    this.history.add(record);
     const endedAt = record.endedAt ?? this.deps.clock.now();
     const counted = restartReasonOf(ended.reason, this.restartOrigin);
     this.restartOrigin = undefined;
