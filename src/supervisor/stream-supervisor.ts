@@ -22,20 +22,17 @@ import {
   type RunEnded,
   type TimerName,
 } from '../domain/lifecycle.js';
-import { ProgressParser } from '../domain/progress.js';
 import { restartReasonOf, type RestartOrigin, type RestartReason } from '../domain/restart-reason.js';
-import { ProgressTracker } from '../domain/progress-tracker.js';
 import { countHealth, countRunEnded, EMPTY_RUN_STATS, recoveryStats, restartsFor, type RunStats } from '../domain/run-stats.js';
-import { StderrLog } from '../domain/stderr-log.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { AdoptRefusalReason, ChildProcessHandle, ProcessExit, ProcessRunner } from '../ports/process-runner.js';
+import type { AdoptRefusalReason, ProcessExit, ProcessRunner } from '../ports/process-runner.js';
 import type { RuntimeEntry } from '../ports/store.js';
 import type { DesiredState } from '../domain/stream-spec.js';
 import type { HealthSource, HealthVerdict, RecoveryStats, RunRecord, StreamStatus } from '../ports/supervised-stream.js';
 import type { RunOutcome, RunRegistry } from '../ports/run-registry.js';
-import { BlockResync } from './block-resync.js';
+import { endedRecord, feedProgress, newRun, snapshotRecord, type ActiveRun } from './active-run.js';
 import { DeadlineTimers } from './deadline-timers.js';
 import { RunHistory } from './run-history.js';
 import { specHash } from './spec-hash.js';
@@ -83,19 +80,6 @@ export type AdoptOutcome =
 /** Refusals that prove our process is gone: its run is lost, the stream may start anew. */
 /** Adopt refusals that prove the stored process is gone (as opposed to "alive but not provably ours"). */
 export const GONE: ReadonlySet<AdoptRefusalReason> = new Set(['other-boot', 'not-running', 'pid-reused', 'zombie']);
-
-interface ActiveRun {
-  readonly record: RunRecord;
-  handle: ChildProcessHandle | undefined;
-  readonly parser: ProgressParser;
-  readonly tracker: ProgressTracker;
-  readonly stderr: StderrLog;
-  lastProgressAt?: number;
-  /** Set for an adopted run until its output is back on a block boundary. */
-  readonly resync?: BlockResync;
-  /** The registry was told of this run (runStarted, or it is an adopted stored entry). */
-  registered: boolean;
-}
 
 function lifecycleVerdict(observed: ObservedState): HealthVerdict {
   const health = lifecycleHealth(observed);
@@ -286,15 +270,7 @@ export class StreamSupervisor {
     if (!runner.adopt) return refuse('unsupported', 'the process runner cannot adopt', false);
 
     const runId = entry.runId;
-    const run: ActiveRun = {
-      record: { runId, pid: entry.pid, startedAt: entry.startedAt, firstLines: [], lastLines: [] },
-      handle: undefined,
-      parser: new ProgressParser(),
-      tracker: new ProgressTracker(),
-      stderr: new StderrLog(this.deps.redact),
-      resync: new BlockResync(),
-      registered: true,
-    };
+    const run = newRun(runId, entry.startedAt, this.deps.redact, { pid: entry.pid });
     // Current before the runner is called, like a spawn, so nothing it reports is lost.
     this.active = run;
     this.nextRunId = Math.max(this.nextRunId, runId + 1);
@@ -372,7 +348,7 @@ export class StreamSupervisor {
 
   /** The current run first, then finished runs, newest first. */
   runs(): readonly RunRecord[] {
-    return this.history.newestFirst(this.active && this.snapshotRecord(this.active));
+    return this.history.newestFirst(this.active && snapshotRecord(this.active));
   }
 
   /** Recent stderr lines of the current (or last) run, redacted. */
@@ -483,7 +459,7 @@ export class StreamSupervisor {
       this.log.error({ err: message }, 'could not build ffmpeg arguments');
     }
     // The run is current before the runner is called, so an exit reported during spawn is not lost.
-    const run = this.newRun(runId, startedAt);
+    const run = newRun(runId, startedAt, this.deps.redact);
     this.active = run;
     run.handle = this.deps.runner.spawn(
       { command: this.deps.ffmpeg.path, args, progressPipe: true },
@@ -517,21 +493,9 @@ export class StreamSupervisor {
     }
   }
 
-  /** A run before its process: no pid, no output yet. */
-  private newRun(runId: number, startedAt: number): ActiveRun {
-    return {
-      record: { runId, pid: undefined, startedAt, firstLines: [], lastLines: [] },
-      handle: undefined,
-      parser: new ProgressParser(),
-      tracker: new ProgressTracker(),
-      stderr: new StderrLog(this.deps.redact),
-      registered: false,
-    };
-  }
-
   /** Nothing is spawned: the run ends at once as failed-to-start (queued: we are inside a transition). */
   private refuseSpawn(runId: number, startedAt: number, error: string): void {
-    this.active = this.newRun(runId, startedAt);
+    this.active = newRun(runId, startedAt, this.deps.redact);
     this.log.warn({ runId, reason: this.deps.redact(error) }, 'ffmpeg not started');
     this.onExit(runId, { code: null, signal: null, spawnError: { code: 'NOT_STARTED', message: error } });
   }
@@ -539,15 +503,7 @@ export class StreamSupervisor {
   private onProgress(runId: number, chunk: string): void {
     const run = this.active;
     if (!run || run.record.runId !== runId) return;
-    const now = this.deps.clock.now();
-    const text = run.resync ? run.resync.accept(chunk) : chunk;
-    if (text === '') return;
-    let advanced = false;
-    for (const block of run.parser.feed(text)) {
-      if (run.tracker.update(block, now).advanced) advanced = true;
-    }
-    if (!advanced) return;
-    run.lastProgressAt = now;
+    if (!feedProgress(run, chunk, this.deps.clock.now())) return;
     const observed = this.state.observed;
     if (observed === 'starting' || observed === 'running' || observed === 'stopping') this.dispatch({ type: 'progress' });
   }
@@ -555,13 +511,7 @@ export class StreamSupervisor {
   private onExit(runId: number, exit: ProcessExit): void {
     const run = this.active;
     if (!run || run.record.runId !== runId) return;
-    run.stderr.end();
-    const record = this.snapshotRecord(run);
-    record.endedAt = this.deps.clock.now();
-    record.exitCode = exit.code;
-    record.signal = exit.signal;
-    record.progress = run.tracker.snapshot();
-    record.lastError = exit.spawnError ? this.deps.redact(exit.spawnError.message) : run.stderr.lastError();
+    const record = endedRecord(run, exit, this.deps.clock.now(), this.deps.redact);
     if (record.lastError) this.lastError = record.lastError;
     this.active = undefined;
     this.ending = record;
@@ -636,7 +586,4 @@ export class StreamSupervisor {
     });
   }
 
-  private snapshotRecord(run: ActiveRun): RunRecord {
-    return { ...run.record, firstLines: run.stderr.firstLines(), lastLines: run.stderr.lastLines(), lastError: run.stderr.lastError() };
-  }
 }
