@@ -27,12 +27,13 @@ import { countHealth, countRunEnded, EMPTY_RUN_STATS, recoveryStats, restartsFor
 import type { StreamSpec } from '../domain/stream-spec.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { AdoptRefusalReason, ProcessExit, ProcessRunner } from '../ports/process-runner.js';
+import type { ProcessExit, ProcessHandlers, ProcessRunner } from '../ports/process-runner.js';
 import type { RuntimeEntry } from '../ports/store.js';
 import type { DesiredState } from '../domain/stream-spec.js';
 import type { HealthSource, HealthVerdict, RecoveryStats, RunRecord, StreamStatus } from '../ports/supervised-stream.js';
-import type { RunOutcome, RunRegistry } from '../ports/run-registry.js';
+import type { RunRegistry } from '../ports/run-registry.js';
 import { endedRecord, feedProgress, newRun, snapshotRecord, type ActiveRun } from './active-run.js';
+import { adoptionBlocker, afterAdoption, GONE, lostRun, refuseAdoption, type AdoptOutcome } from './adoption.js';
 import { DeadlineTimers } from './deadline-timers.js';
 import { RunHistory } from './run-history.js';
 import { specHash } from './spec-hash.js';
@@ -40,6 +41,8 @@ import type { PreparedSource, SourcePreparer } from '../ports/source-preparer.js
 import type { StreamEventMap } from '../events/stream-events.js';
 import { TypedEvents } from '../events/typed-events.js';
 import { errorMessage } from '../domain/error-message.js';
+
+export { GONE, type AdoptOutcome } from './adoption.js';
 
 export interface StreamSupervisorDeps {
   readonly clock: Clock;
@@ -58,28 +61,6 @@ export interface StreamSupervisorDeps {
   /** Consulted before every spawn (the engine binding); may refuse it. */
   readonly prepareSource?: SourcePreparer;
 }
-
-/**
- * What `adopt` did with a runtime entry.
- * - adopted: the process is supervised now; `then` says what follows at once: `keep` it running,
- *   `restart` it (its spec changed while the daemon was away), or `stop` it (wanted stopped).
- * - refused, `lost: true`: the process is gone (other boot, not running, pid reused, zombie);
- *   the run was reported ended (registry.runEnded) and the stream is stopped, ready to start.
- * - refused, `lost: false`: the pid may be a live process we cannot prove ours (or the entry /
- *   stream could not take it): it was never signalled and is not supervised.
- */
-export type AdoptOutcome =
-  | { readonly adopted: true; readonly pid: number; readonly then: 'keep' | 'restart' | 'stop' }
-  | {
-      readonly adopted: false;
-      readonly reason: AdoptRefusalReason | 'not-stopped' | 'unsupported' | 'other-stream';
-      readonly detail: string;
-      readonly lost: boolean;
-    };
-
-/** Refusals that prove our process is gone: its run is lost, the stream may start anew. */
-/** Adopt refusals that prove the stored process is gone (as opposed to "alive but not provably ours"). */
-export const GONE: ReadonlySet<AdoptRefusalReason> = new Set(['other-boot', 'not-running', 'pid-reused', 'zombie']);
 
 function lifecycleVerdict(observed: ObservedState): HealthVerdict {
   const health = lifecycleHealth(observed);
@@ -260,38 +241,25 @@ export class StreamSupervisor {
    * restarts it and `desired` stopped (default: the spec's) stops it — never left unsupervised.
    */
   adopt(entry: RuntimeEntry, desired: DesiredState = this.spec.desired): AdoptOutcome {
-    const refuse = (reason: Exclude<AdoptOutcome, { adopted: true }>['reason'], detail: string, lost: boolean): AdoptOutcome => {
-      this.log[lost ? 'info' : 'error']({ pid: entry.pid, runId: entry.runId, reason, detail }, lost ? 'stored run is gone; it will be started anew if wanted' : 'stored process not adopted; it is left alone and never signalled');
-      return { adopted: false, reason, detail, lost };
-    };
-    if (entry.stream !== this.spec.id) return refuse('other-stream', `entry of stream "${entry.stream}"`, false);
-    if (this.state.observed !== 'stopped' || this.active) return refuse('not-stopped', `stream is ${this.state.observed}`, false);
     const runner = this.deps.runner;
-    if (!runner.adopt) return refuse('unsupported', 'the process runner cannot adopt', false);
+    const blocker = adoptionBlocker(entry, { id: this.spec.id, observed: this.state.observed, hasRun: this.active !== undefined });
+    if (blocker) return refuseAdoption(this.log, entry, blocker, false);
+    if (!runner.adopt) return refuseAdoption(this.log, entry, { reason: 'unsupported', detail: 'the process runner cannot adopt' }, false);
 
     const runId = entry.runId;
     const run = newRun(runId, entry.startedAt, this.deps.redact, { pid: entry.pid });
     // Current before the runner is called, like a spawn, so nothing it reports is lost.
     this.active = run;
     this.nextRunId = Math.max(this.nextRunId, runId + 1);
-    const result = runner.adopt(entry, {
-      onProgress: (chunk) => this.onProgress(runId, chunk),
-      onStderr: (chunk) => {
-        if (this.active === run) run.stderr.push(chunk);
-      },
-      onExit: (exit) => this.onExit(runId, exit),
-    });
+    const result = runner.adopt(entry, this.outputOf(run));
     if (!result.adopted) {
       this.active = undefined;
       const lost = GONE.has(result.reason);
       // A gone process: its run is over. Otherwise the entry stays as evidence; the pid is left
       // alone. NOTE: in that case the stream may be started fresh beside a live process we could
       // not prove ours — if it was in fact our ffmpeg, two publishers may run until it ends.
-      if (lost) {
-        const outcome: RunOutcome = { endedAt: this.deps.clock.now(), reason: 'lost', exitCode: null, signal: null, firstLines: [], lastLines: [] };
-        this.tellRegistry((registry) => registry.runEnded(this.spec.id, entry.pid, outcome));
-      }
-      return refuse(result.reason, result.detail, lost);
+      if (lost) this.tellRegistry((registry) => registry.runEnded(this.spec.id, entry.pid, lostRun(this.deps.clock.now())));
+      return refuseAdoption(this.log, entry, result, lost);
     }
     run.handle = result.handle;
     if (result.missingPipes.length > 0) this.log.warn({ pid: entry.pid, missingPipes: result.missingPipes }, 'adopted process: some output is lost for this run');
@@ -305,16 +273,13 @@ export class StreamSupervisor {
       missingPipes: result.missingPipes,
       at: this.deps.clock.now(),
     });
-    if (desired === 'stopped') {
-      void this.stop();
-      return { adopted: true, pid: entry.pid, then: 'stop' };
-    }
-    if (entry.specHash !== specHash(this.spec)) {
+    const then = afterAdoption(entry, desired, specHash(this.spec));
+    if (then === 'stop') void this.stop();
+    if (then === 'restart') {
       this.log.info({ pid: entry.pid }, 'spec changed while the daemon was away: restarting the adopted process');
       this.restart();
-      return { adopted: true, pid: entry.pid, then: 'restart' };
     }
-    return { adopted: true, pid: entry.pid, then: 'keep' };
+    return { adopted: true, pid: entry.pid, then };
   }
 
   status(): StreamStatus {
@@ -463,13 +428,7 @@ export class StreamSupervisor {
     this.active = run;
     run.handle = this.deps.runner.spawn(
       { command: this.deps.ffmpeg.path, args, progressPipe: true },
-      {
-        onProgress: (chunk) => this.onProgress(runId, chunk),
-        onStderr: (chunk) => {
-          if (this.active === run) run.stderr.push(chunk);
-        },
-        onExit: (exit) => this.onExit(runId, exit),
-      },
+      this.outputOf(run),
     );
     run.record.pid = run.handle.pid;
     const identity = run.handle.describe?.();
@@ -498,6 +457,18 @@ export class StreamSupervisor {
     this.active = newRun(runId, startedAt, this.deps.redact);
     this.log.warn({ runId, reason: this.deps.redact(error) }, 'ffmpeg not started');
     this.onExit(runId, { code: null, signal: null, spawnError: { code: 'NOT_STARTED', message: error } });
+  }
+
+  /** The runner's callbacks for `run`; output of a run that is no longer current is dropped. */
+  private outputOf(run: ActiveRun): ProcessHandlers {
+    const runId = run.record.runId;
+    return {
+      onProgress: (chunk) => this.onProgress(runId, chunk),
+      onStderr: (chunk) => {
+        if (this.active === run) run.stderr.push(chunk);
+      },
+      onExit: (exit) => this.onExit(runId, exit),
+    };
   }
 
   private onProgress(runId: number, chunk: string): void {
