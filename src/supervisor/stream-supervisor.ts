@@ -35,6 +35,7 @@ import type { RunRegistry } from '../ports/run-registry.js';
 import { endedRecord, feedProgress, newRun, snapshotRecord, type ActiveRun } from './active-run.js';
 import { adoptionBlocker, afterAdoption, GONE, lostRun, refuseAdoption, type AdoptOutcome } from './adoption.js';
 import { DeadlineTimers } from './deadline-timers.js';
+import { exitLogFields, isExpectedEnd, registryOutcome, runFinished } from './run-report.js';
 import { RunHistory } from './run-history.js';
 import { specHash } from './spec-hash.js';
 import type { PreparedSource, SourcePreparer } from '../ports/source-preparer.js';
@@ -507,54 +508,14 @@ export class StreamSupervisor {
     this.ending = undefined;
     if (!record) return;
     record.reason = ended.reason;
-    if (this.endingRegistered) {
-      const outcome = {
-        endedAt: record.endedAt ?? this.deps.clock.now(),
-        reason: ended.reason,
-        exitCode: record.exitCode ?? null,
-        signal: record.signal ?? null,
-        ...(record.lastError === undefined ? {} : { lastError: record.lastError }),
-        firstLines: record.firstLines,
-        lastLines: record.lastLines,
-      };
-      this.tellRegistry((registry) => registry.runEnded(this.spec.id, record.pid, outcome));
-    }
+    const endedAt = record.endedAt ?? this.deps.clock.now();
+    if (this.endingRegistered) this.tellRegistry((registry) => registry.runEnded(this.spec.id, record.pid, registryOutcome(record, ended, endedAt)));
     this.endingRegistered = false;
     this.history.add(record);
-    const endedAt = record.endedAt ?? this.deps.clock.now();
     const counted = restartReasonOf(ended.reason, this.restartOrigin);
     this.restartOrigin = undefined;
     this.stats = countRunEnded(this.stats, ended, counted, endedAt);
-    const expected = ended.reason === 'stopped' || ended.reason === 'restarted';
-    this.log[expected ? 'info' : 'warn'](
-      {
-        runId: record.runId,
-        pid: record.pid,
-        reason: ended.reason,
-        code: record.exitCode,
-        signal: record.signal,
-        lastError: record.lastError,
-        next: ended.next,
-        restartDelayMs: ended.restartDelayMs,
-      },
-      'ffmpeg exited',
-    );
-    this.events.emit('run-finished', {
-      streamId: this.spec.id,
-      runId: record.runId,
-      pid: record.pid,
-      reason: ended.reason,
-      exitCode: record.exitCode ?? null,
-      signal: record.signal ?? null,
-      lastError: record.lastError,
-      durationMs: endedAt - record.startedAt,
-      next: ended.next,
-      restartDelayMs: ended.restartDelayMs,
-      restartsInWindow: ended.restartsInWindow,
-      countsAsRestart: ended.countsAsRestart,
-      progress: record.progress,
-      at: endedAt,
-    });
+    this.log[isExpectedEnd(ended) ? 'info' : 'warn'](exitLogFields(record, ended), 'ffmpeg exited');
+    this.events.emit('run-finished', runFinished(this.spec.id, record, ended, endedAt));
   }
-
 }
