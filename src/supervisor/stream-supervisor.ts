@@ -7,20 +7,18 @@
  * only sees events that are legal for the run it is in. Events raised while an event is being
  * handled are queued, never handled re-entrantly.
  */
-import { buildArgv, describeArgv, InvalidInputIndexError } from '../domain/argv.js';
+import { describeArgv, InvalidInputIndexError } from '../domain/argv.js';
 import { IllegalTransitionError, StreamwardenError } from '../domain/errors.js';
 import type { FfmpegCapabilities } from '../domain/ffmpeg-capabilities.js';
-import { lifecycleHealth, type Health } from '../domain/health.js';
+import type { Health } from '../domain/health.js';
 import {
   initialLifecycleState,
   transition,
   type Effect,
   type LifecycleConfig,
-  type LifecycleEvent,
   type LifecycleState,
   type ObservedState,
   type RunEnded,
-  type TimerName,
 } from '../domain/lifecycle.js';
 import { restartReasonOf, type RestartOrigin, type RestartReason } from '../domain/restart-reason.js';
 import { countHealth, countRunEnded, EMPTY_RUN_STATS, recoveryStats, restartsFor, type RunStats } from '../domain/run-stats.js';
@@ -35,13 +33,14 @@ import type { RunRegistry } from '../ports/run-registry.js';
 import { endedRecord, feedProgress, newRun, snapshotRecord, type ActiveRun } from './active-run.js';
 import { adoptionBlocker, afterAdoption, GONE, lostRun, refuseAdoption, type AdoptOutcome } from './adoption.js';
 import { DeadlineTimers } from './deadline-timers.js';
+import { judgeHealth, lifecycleConfigOf, lifecycleVerdict, TIMER_EVENTS, type QueuedEvent } from './lifecycle-inputs.js';
+import { spawnCommand } from './spawn-command.js';
 import { exitLogFields, isExpectedEnd, registryOutcome, runFinished } from './run-report.js';
 import { RunHistory } from './run-history.js';
 import { specHash } from './spec-hash.js';
-import type { PreparedSource, SourcePreparer } from '../ports/source-preparer.js';
+import type { SourcePreparer } from '../ports/source-preparer.js';
 import type { StreamEventMap } from '../events/stream-events.js';
 import { TypedEvents } from '../events/typed-events.js';
-import { errorMessage } from '../domain/error-message.js';
 
 export { GONE, type AdoptOutcome } from './adoption.js';
 
@@ -62,30 +61,6 @@ export interface StreamSupervisorDeps {
   /** Consulted before every spawn (the engine binding); may refuse it. */
   readonly prepareSource?: SourcePreparer;
 }
-
-function lifecycleVerdict(observed: ObservedState): HealthVerdict {
-  const health = lifecycleHealth(observed);
-  return { health, reason: health === 'healthy' ? 'running; progress advancing' : `process is ${observed}` };
-}
-
-function lifecycleConfigOf(spec: StreamSpec): LifecycleConfig {
-  return {
-    restart: spec.restart,
-    stop: spec.stop,
-    startTimeoutMs: spec.startTimeoutMs,
-    stallTimeoutMs: spec.stallTimeoutMs,
-  };
-}
-
-/** A lifecycle event as queued; a restart carries who asked for it. */
-type QueuedEvent = LifecycleEvent & { readonly origin?: RestartOrigin };
-
-const TIMER_EVENTS = {
-  start: 'start-timeout',
-  stall: 'stall-timeout',
-  backoff: 'backoff-elapsed',
-  kill: 'kill-escalate',
-} as const satisfies Record<TimerName, LifecycleEvent['type']>;
 
 export class StreamSupervisor {
   readonly events: TypedEvents<StreamEventMap>;
@@ -371,13 +346,7 @@ export class StreamSupervisor {
   }
 
   private updateHealth(observed: ObservedState, at: number): void {
-    let next: HealthVerdict;
-    try {
-      next = this.healthSource?.(observed) ?? lifecycleVerdict(observed);
-    } catch (error) {
-      this.log.error({ err: error }, 'the health source failed; judging by the lifecycle state');
-      next = lifecycleVerdict(observed);
-    }
+    const next = judgeHealth(this.healthSource, observed, this.log);
     const before = this.verdict;
     this.verdict = next;
     this.stats = countHealth(this.stats, before.health, next.health, at);
@@ -410,20 +379,12 @@ export class StreamSupervisor {
     this.restartOrigin = undefined; // a new run: no restart is ending it
     const runId = this.nextRunId++;
     const startedAt = this.deps.clock.now();
-    const prepared = this.prepareSource();
+    const prepared = spawnCommand(this.spec, this.inputIndex, { capabilities: this.deps.ffmpeg.capabilities, prepareSource: this.deps.prepareSource, log: this.log });
     if (!prepared.ok) {
       this.refuseSpawn(runId, startedAt, prepared.error);
       return;
     }
-    let args: string[];
-    try {
-      args = buildArgv(prepared.source, this.deps.ffmpeg.capabilities, { inputIndex: this.inputIndex });
-    } catch (error) {
-      // Cannot happen for a validated spec; report it as a failure to start rather than throw.
-      const message = errorMessage(error);
-      args = [];
-      this.log.error({ err: message }, 'could not build ffmpeg arguments');
-    }
+    const args = prepared.args;
     // The run is current before the runner is called, so an exit reported during spawn is not lost.
     const run = newRun(runId, startedAt, this.deps.redact);
     this.active = run;
@@ -441,16 +402,6 @@ export class StreamSupervisor {
     const command = describeArgv([this.deps.ffmpeg.path, ...args], this.deps.redact);
     this.log.info({ runId, pid: run.record.pid, command: command.join(' ') }, 'ffmpeg started');
     this.events.emit('run-started', { streamId: this.spec.id, runId, pid: run.record.pid, command, at: startedAt });
-  }
-
-  private prepareSource(): PreparedSource {
-    const prepare = this.deps.prepareSource;
-    if (!prepare) return { ok: true, source: this.spec.source };
-    try {
-      return prepare(this.spec);
-    } catch (error) {
-      return { ok: false, error: `preparing the source failed: ${errorMessage(error)}` };
-    }
   }
 
   /** Nothing is spawned: the run ends at once as failed-to-start (queued: we are inside a transition). */
