@@ -9,7 +9,6 @@
  */
 import { describeArgv, InvalidInputIndexError } from '../domain/argv.js';
 import { IllegalTransitionError, StreamwardenError } from '../domain/errors.js';
-import type { FfmpegCapabilities } from '../domain/ffmpeg-capabilities.js';
 import type { Health } from '../domain/health.js';
 import {
   initialLifecycleState,
@@ -23,9 +22,8 @@ import {
 import { restartReasonOf, type RestartOrigin, type RestartReason } from '../domain/restart-reason.js';
 import { countHealth, countRunEnded, EMPTY_RUN_STATS, recoveryStats, restartsFor, type RunStats } from '../domain/run-stats.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
-import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { ProcessExit, ProcessHandlers, ProcessRunner } from '../ports/process-runner.js';
+import type { ProcessExit, ProcessHandlers } from '../ports/process-runner.js';
 import type { RuntimeEntry } from '../ports/store.js';
 import type { DesiredState } from '../domain/stream-spec.js';
 import type { HealthSource, HealthVerdict, RecoveryStats, RunRecord, StreamStatus } from '../ports/supervised-stream.js';
@@ -33,34 +31,18 @@ import type { RunRegistry } from '../ports/run-registry.js';
 import { endedRecord, feedProgress, newRun, snapshotRecord, type ActiveRun } from './active-run.js';
 import { adoptionBlocker, afterAdoption, GONE, lostRun, refuseAdoption, type AdoptOutcome } from './adoption.js';
 import { DeadlineTimers } from './deadline-timers.js';
+import { SerialDispatch } from './serial-dispatch.js';
+import type { StreamSupervisorDeps } from './stream-supervisor-deps.js';
 import { judgeHealth, lifecycleConfigOf, lifecycleVerdict, TIMER_EVENTS, type QueuedEvent } from './lifecycle-inputs.js';
 import { spawnCommand } from './spawn-command.js';
 import { exitLogFields, isExpectedEnd, registryOutcome, runFinished } from './run-report.js';
 import { RunHistory } from './run-history.js';
 import { specHash } from './spec-hash.js';
-import type { SourcePreparer } from '../ports/source-preparer.js';
 import type { StreamEventMap } from '../events/stream-events.js';
 import { TypedEvents } from '../events/typed-events.js';
 
 export { GONE, type AdoptOutcome } from './adoption.js';
-
-export interface StreamSupervisorDeps {
-  readonly clock: Clock;
-  readonly runner: ProcessRunner;
-  readonly ffmpeg: { readonly path: string; readonly capabilities: FfmpegCapabilities };
-  readonly logger: Logger;
-  readonly redact: (text: string) => string;
-  /** Uniform in [0, 1); injected so backoff jitter is reproducible in tests. */
-  readonly random: () => number;
-  /** The bus this stream reports on; shared by every stream of a daemon. */
-  readonly events?: TypedEvents<StreamEventMap>;
-  /** How many finished runs to keep in memory. */
-  readonly runHistory?: number;
-  /** Told of every spawned run (with its identity) and of its end, so a later daemon can adopt it. */
-  readonly registry?: RunRegistry;
-  /** Consulted before every spawn (the engine binding); may refuse it. */
-  readonly prepareSource?: SourcePreparer;
-}
+export type { StreamSupervisorDeps } from './stream-supervisor-deps.js';
 
 export class StreamSupervisor {
   readonly events: TypedEvents<StreamEventMap>;
@@ -68,8 +50,7 @@ export class StreamSupervisor {
   private lifecycleConfig: LifecycleConfig;
   private currentSpec: StreamSpec;
   private readonly timers: DeadlineTimers;
-  private readonly queue: QueuedEvent[] = [];
-  private dispatching = false;
+  private readonly lifecycleQueue: SerialDispatch<QueuedEvent>;
   private nextRunId = 1;
   private active: ActiveRun | undefined;
   /** The run whose exit is being judged by the machine right now. */
@@ -98,6 +79,10 @@ export class StreamSupervisor {
     this.currentSpec = spec;
     this.lifecycleConfig = lifecycleConfigOf(spec);
     this.log = deps.logger.child({ stream: spec.id });
+    this.lifecycleQueue = new SerialDispatch<QueuedEvent>(
+      (event) => this.handle(event),
+      (error, event) => this.log.error({ err: error, event: event.type, state: this.state.observed }, 'lifecycle event failed'),
+    );
     this.timers = new DeadlineTimers(deps.clock, (timer) => this.dispatch({ type: TIMER_EVENTS[timer] }));
     this.history = new RunHistory(deps.runHistory);
     this.events =
@@ -299,21 +284,7 @@ export class StreamSupervisor {
   }
 
   private dispatch(event: QueuedEvent): void {
-    this.queue.push(event);
-    if (this.dispatching) return;
-    this.dispatching = true;
-    try {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-        try {
-          this.handle(next);
-        } catch (error) {
-          // A bug in one stream must not take the daemon (and every other stream) down.
-          this.log.error({ err: error, event: next.type, state: this.state.observed }, 'lifecycle event failed');
-        }
-      }
-    } finally {
-      this.dispatching = false;
-    }
+    this.lifecycleQueue.dispatch(event);
   }
 
   private handle(event: QueuedEvent): void {
