@@ -214,6 +214,20 @@ describe('lifecycle: behaviour', () => {
     expect(seen.at(-1)).toBe('crashloop:60000');
   });
 
+  it('with crash-loop retries delegated, the crash-loop timer is the backstop at twice the delay; backoff is not', () => {
+    let state = transition(initialLifecycleState(), { type: 'start' }, config, ctx).state;
+    const seen: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = transition(state, crash, config, { ...ctx, now: ctx.now + i * 1_000, crashloopDelegated: true });
+      const delay = r.effects.find((e) => e.type === 'set-timer' && e.timer === 'backoff');
+      const ended = r.effects.find((e) => e.type === 'run-ended');
+      seen.push(`${r.state.observed}:${ended?.type === 'run-ended' ? ended.run.restartDelayMs : '-'}:${delay?.type === 'set-timer' ? delay.ms : 0}`);
+      state = r.state.observed === 'starting' ? r.state : transition(r.state, { type: 'backoff-elapsed' }, config, ctx).state;
+    }
+    // The run reports the policy's delay; only the fast layer's own crash-loop retry waits twice as long.
+    expect(seen).toEqual(['starting:0:0', 'backoff:1000:1000', 'backoff:2000:2000', 'backoff:4000:4000', 'backoff:8000:8000', 'crashloop:60000:120000']);
+  });
+
   it('stop from backoff or crashloop cancels the pending restart', () => {
     for (const s of [SAMPLES.backoff, SAMPLES.crashloop]) {
       const { state, effects } = transition(s, { type: 'stop' }, config, ctx);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyJitter, backoffDelay, decideRestart, EMPTY_RESTART_HISTORY, type RestartHistory } from './restart-policy.js';
+import { applyJitter, backoffDelay, crashloopRetryDelay, decideRestart, EMPTY_RESTART_HISTORY, type RestartHistory } from './restart-policy.js';
 import { DEFAULT_RESTART_POLICY as P } from './stream-spec.js';
 
 const MIN = 60_000;
@@ -110,5 +110,12 @@ describe('decideRestart', () => {
       crashloops.push(d.crashloop);
     }
     expect(crashloops.indexOf(true)).toBe(10);
+  });
+});
+
+describe('crashloopRetryDelay', () => {
+  it('is the crash-loop delay while the fast layer retries, twice it as the backstop when delegated', () => {
+    expect(crashloopRetryDelay(60_000, false)).toBe(60_000);
+    expect(crashloopRetryDelay(60_000, true)).toBe(120_000);
   });
 });

@@ -74,3 +74,14 @@ export function decideRestart(
     },
   };
 }
+
+/**
+ * While the watchdog retries a crash loop (one decider per stream, see delegateCrashloopRetries),
+ * the fast layer keeps only a late backstop: its own retry, this many times the crash-loop delay.
+ */
+export const CRASHLOOP_BACKSTOP_FACTOR = 2;
+
+/** When the fast layer retries a crash loop: at `delayMs`, or as the backstop when retries are delegated. */
+export function crashloopRetryDelay(delayMs: number, delegated: boolean): number {
+  return delegated ? delayMs * CRASHLOOP_BACKSTOP_FACTOR : delayMs;
+}

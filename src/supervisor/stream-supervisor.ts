@@ -7,152 +7,61 @@
  * only sees events that are legal for the run it is in. Events raised while an event is being
  * handled are queued, never handled re-entrantly.
  */
-import { buildArgv, describeArgv, InvalidInputIndexError } from '../domain/argv.js';
+import { describeArgv, InvalidInputIndexError } from '../domain/argv.js';
 import { IllegalTransitionError, StreamwardenError } from '../domain/errors.js';
-import type { FfmpegCapabilities } from '../domain/ffmpeg-capabilities.js';
-import { lifecycleHealth, type Health } from '../domain/health.js';
+import type { Health } from '../domain/health.js';
 import {
   initialLifecycleState,
   transition,
   type Effect,
   type LifecycleConfig,
-  type LifecycleEvent,
   type LifecycleState,
   type ObservedState,
   type RunEnded,
-  type TimerName,
 } from '../domain/lifecycle.js';
-import { ProgressParser } from '../domain/progress.js';
 import { restartReasonOf, type RestartOrigin, type RestartReason } from '../domain/restart-reason.js';
-import { ProgressTracker } from '../domain/progress-tracker.js';
-import { StderrLog } from '../domain/stderr-log.js';
+import { countHealth, countRunEnded, EMPTY_RUN_STATS, recoveryStats, restartsFor, type RunStats } from '../domain/run-stats.js';
 import type { StreamSpec } from '../domain/stream-spec.js';
-import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { AdoptRefusalReason, ChildProcessHandle, ProcessExit, ProcessRunner } from '../ports/process-runner.js';
+import type { ProcessExit, ProcessHandlers } from '../ports/process-runner.js';
 import type { RuntimeEntry } from '../ports/store.js';
 import type { DesiredState } from '../domain/stream-spec.js';
 import type { HealthSource, HealthVerdict, RecoveryStats, RunRecord, StreamStatus } from '../ports/supervised-stream.js';
-import type { RunOutcome, RunRegistry } from '../ports/run-registry.js';
-import { BlockResync } from './block-resync.js';
+import type { RunRegistry } from '../ports/run-registry.js';
+import { endedRecord, feedProgress, newRun, snapshotRecord, type ActiveRun } from './active-run.js';
+import { adoptionBlocker, afterAdoption, GONE, lostRun, refuseAdoption, type AdoptOutcome } from './adoption.js';
+import { DeadlineTimers } from './deadline-timers.js';
+import { SerialDispatch } from './serial-dispatch.js';
+import type { StreamSupervisorDeps } from './stream-supervisor-deps.js';
+import { judgeHealth, lifecycleConfigOf, lifecycleVerdict, TIMER_EVENTS, type QueuedEvent } from './lifecycle-inputs.js';
+import { spawnCommand } from './spawn-command.js';
+import { exitLogFields, isExpectedEnd, registryOutcome, runFinished } from './run-report.js';
+import { RunHistory } from './run-history.js';
 import { specHash } from './spec-hash.js';
-import type { PreparedSource, SourcePreparer } from '../ports/source-preparer.js';
 import type { StreamEventMap } from '../events/stream-events.js';
 import { TypedEvents } from '../events/typed-events.js';
-import { errorMessage } from '../domain/error-message.js';
 
-export interface StreamSupervisorDeps {
-  readonly clock: Clock;
-  readonly runner: ProcessRunner;
-  readonly ffmpeg: { readonly path: string; readonly capabilities: FfmpegCapabilities };
-  readonly logger: Logger;
-  readonly redact: (text: string) => string;
-  /** Uniform in [0, 1); injected so backoff jitter is reproducible in tests. */
-  readonly random: () => number;
-  /** The bus this stream reports on; shared by every stream of a daemon. */
-  readonly events?: TypedEvents<StreamEventMap>;
-  /** How many finished runs to keep in memory. */
-  readonly runHistory?: number;
-  /** Told of every spawned run (with its identity) and of its end, so a later daemon can adopt it. */
-  readonly registry?: RunRegistry;
-  /** Consulted before every spawn (the engine binding); may refuse it. */
-  readonly prepareSource?: SourcePreparer;
-}
-
-/**
- * What `adopt` did with a runtime entry.
- * - adopted: the process is supervised now; `then` says what follows at once: `keep` it running,
- *   `restart` it (its spec changed while the daemon was away), or `stop` it (wanted stopped).
- * - refused, `lost: true`: the process is gone (other boot, not running, pid reused, zombie);
- *   the run was reported ended (registry.runEnded) and the stream is stopped, ready to start.
- * - refused, `lost: false`: the pid may be a live process we cannot prove ours (or the entry /
- *   stream could not take it): it was never signalled and is not supervised.
- */
-export type AdoptOutcome =
-  | { readonly adopted: true; readonly pid: number; readonly then: 'keep' | 'restart' | 'stop' }
-  | {
-      readonly adopted: false;
-      readonly reason: AdoptRefusalReason | 'not-stopped' | 'unsupported' | 'other-stream';
-      readonly detail: string;
-      readonly lost: boolean;
-    };
-
-/** Refusals that prove our process is gone: its run is lost, the stream may start anew. */
-/** Adopt refusals that prove the stored process is gone (as opposed to "alive but not provably ours"). */
-export const GONE: ReadonlySet<AdoptRefusalReason> = new Set(['other-boot', 'not-running', 'pid-reused', 'zombie']);
-
-/** A timer that may fire before its (moved) due time and then re-arms itself for the rest. */
-interface ArmedTimer {
-  due: number;
-  readonly firesAt: number;
-  readonly handle: TimerHandle;
-}
-
-interface ActiveRun {
-  readonly record: RunRecord;
-  handle: ChildProcessHandle | undefined;
-  readonly parser: ProgressParser;
-  readonly tracker: ProgressTracker;
-  readonly stderr: StderrLog;
-  lastProgressAt?: number;
-  /** Set for an adopted run until its output is back on a block boundary. */
-  readonly resync?: BlockResync;
-  /** The registry was told of this run (runStarted, or it is an adopted stored entry). */
-  registered: boolean;
-}
-
-function lifecycleVerdict(observed: ObservedState): HealthVerdict {
-  const health = lifecycleHealth(observed);
-  return { health, reason: health === 'healthy' ? 'running; progress advancing' : `process is ${observed}` };
-}
-
-const DEFAULT_RUN_HISTORY = 20;
-/** How many of the newest finished runs keep their first and last stderr lines. */
-const RUNS_WITH_LINES = 3;
-
-function lifecycleConfigOf(spec: StreamSpec): LifecycleConfig {
-  return {
-    restart: spec.restart,
-    stop: spec.stop,
-    startTimeoutMs: spec.startTimeoutMs,
-    stallTimeoutMs: spec.stallTimeoutMs,
-  };
-}
-
-/** A lifecycle event as queued; a restart carries who asked for it. */
-type QueuedEvent = LifecycleEvent & { readonly origin?: RestartOrigin };
-
-const TIMER_EVENTS = {
-  start: 'start-timeout',
-  stall: 'stall-timeout',
-  backoff: 'backoff-elapsed',
-  kill: 'kill-escalate',
-} as const satisfies Record<TimerName, LifecycleEvent['type']>;
+export { GONE, type AdoptOutcome } from './adoption.js';
+export type { StreamSupervisorDeps } from './stream-supervisor-deps.js';
 
 export class StreamSupervisor {
   readonly events: TypedEvents<StreamEventMap>;
   private state: LifecycleState = initialLifecycleState();
   private lifecycleConfig: LifecycleConfig;
   private currentSpec: StreamSpec;
-  private readonly timers = new Map<TimerName, ArmedTimer>();
-  private readonly queue: QueuedEvent[] = [];
-  private dispatching = false;
+  private readonly timers: DeadlineTimers;
+  private readonly lifecycleQueue: SerialDispatch<QueuedEvent>;
   private nextRunId = 1;
   private active: ActiveRun | undefined;
   /** The run whose exit is being judged by the machine right now. */
   private ending: RunRecord | undefined;
   /** Whether the registry knows the run being judged (so its end must be reported). */
   private endingRegistered = false;
-  private readonly finishedRuns: RunRecord[] = [];
+  private readonly history: RunHistory;
   private lastError: string | undefined;
-  private restartCount = 0;
-  private readonly restartsByReason = new Map<RestartReason, number>();
+  private stats: RunStats = EMPTY_RUN_STATS;
   /** Who asked for the restart that is ending the current run (see restart-reason.ts). */
   private restartOrigin: RestartOrigin | undefined;
-  private recoveries = 0;
-  private recoveriesSinceHealthy = 0;
-  private lastHealthyAt: number | undefined;
-  private lastRecoveryAt: number | undefined;
   private stoppedWaiters: Array<() => void> = [];
   private readonly log: Logger;
   /** Index of the input in use, for pipelines with fallback inputs. */
@@ -170,6 +79,12 @@ export class StreamSupervisor {
     this.currentSpec = spec;
     this.lifecycleConfig = lifecycleConfigOf(spec);
     this.log = deps.logger.child({ stream: spec.id });
+    this.lifecycleQueue = new SerialDispatch<QueuedEvent>(
+      (event) => this.handle(event),
+      (error, event) => this.log.error({ err: error, event: event.type, state: this.state.observed }, 'lifecycle event failed'),
+    );
+    this.timers = new DeadlineTimers(deps.clock, (timer) => this.dispatch({ type: TIMER_EVENTS[timer] }));
+    this.history = new RunHistory(deps.runHistory);
     this.events =
       deps.events ??
       new TypedEvents((event, error) => this.log.error({ event, err: error }, 'a stream event listener failed'));
@@ -222,8 +137,7 @@ export class StreamSupervisor {
 
   /**
    * While a watchdog decides (one decider per stream), a crash loop is retried by the watchdog's
-   * slow retry; the fast layer then arms its own crash-loop retry at twice its delay, only as a
-   * backstop should the watchdog not act.
+   * slow retry; the lifecycle then arms only a later backstop retry (crashloopRetryDelay).
    */
   delegateCrashloopRetries(on: boolean): void {
     this.crashloopDelegated = on;
@@ -288,46 +202,25 @@ export class StreamSupervisor {
    * restarts it and `desired` stopped (default: the spec's) stops it — never left unsupervised.
    */
   adopt(entry: RuntimeEntry, desired: DesiredState = this.spec.desired): AdoptOutcome {
-    const refuse = (reason: Exclude<AdoptOutcome, { adopted: true }>['reason'], detail: string, lost: boolean): AdoptOutcome => {
-      this.log[lost ? 'info' : 'error']({ pid: entry.pid, runId: entry.runId, reason, detail }, lost ? 'stored run is gone; it will be started anew if wanted' : 'stored process not adopted; it is left alone and never signalled');
-      return { adopted: false, reason, detail, lost };
-    };
-    if (entry.stream !== this.spec.id) return refuse('other-stream', `entry of stream "${entry.stream}"`, false);
-    if (this.state.observed !== 'stopped' || this.active) return refuse('not-stopped', `stream is ${this.state.observed}`, false);
     const runner = this.deps.runner;
-    if (!runner.adopt) return refuse('unsupported', 'the process runner cannot adopt', false);
+    const blocker = adoptionBlocker(entry, { id: this.spec.id, observed: this.state.observed, hasRun: this.active !== undefined });
+    if (blocker) return refuseAdoption(this.log, entry, blocker, false);
+    if (!runner.adopt) return refuseAdoption(this.log, entry, { reason: 'unsupported', detail: 'the process runner cannot adopt' }, false);
 
     const runId = entry.runId;
-    const run: ActiveRun = {
-      record: { runId, pid: entry.pid, startedAt: entry.startedAt, firstLines: [], lastLines: [] },
-      handle: undefined,
-      parser: new ProgressParser(),
-      tracker: new ProgressTracker(),
-      stderr: new StderrLog(this.deps.redact),
-      resync: new BlockResync(),
-      registered: true,
-    };
+    const run = newRun(runId, entry.startedAt, this.deps.redact, { pid: entry.pid });
     // Current before the runner is called, like a spawn, so nothing it reports is lost.
     this.active = run;
     this.nextRunId = Math.max(this.nextRunId, runId + 1);
-    const result = runner.adopt(entry, {
-      onProgress: (chunk) => this.onProgress(runId, chunk),
-      onStderr: (chunk) => {
-        if (this.active === run) run.stderr.push(chunk);
-      },
-      onExit: (exit) => this.onExit(runId, exit),
-    });
+    const result = runner.adopt(entry, this.outputOf(run));
     if (!result.adopted) {
       this.active = undefined;
       const lost = GONE.has(result.reason);
       // A gone process: its run is over. Otherwise the entry stays as evidence; the pid is left
       // alone. NOTE: in that case the stream may be started fresh beside a live process we could
       // not prove ours — if it was in fact our ffmpeg, two publishers may run until it ends.
-      if (lost) {
-        const outcome: RunOutcome = { endedAt: this.deps.clock.now(), reason: 'lost', exitCode: null, signal: null, firstLines: [], lastLines: [] };
-        this.tellRegistry((registry) => registry.runEnded(this.spec.id, entry.pid, outcome));
-      }
-      return refuse(result.reason, result.detail, lost);
+      if (lost) this.tellRegistry((registry) => registry.runEnded(this.spec.id, entry.pid, lostRun(this.deps.clock.now())));
+      return refuseAdoption(this.log, entry, result, lost);
     }
     run.handle = result.handle;
     if (result.missingPipes.length > 0) this.log.warn({ pid: entry.pid, missingPipes: result.missingPipes }, 'adopted process: some output is lost for this run');
@@ -341,16 +234,13 @@ export class StreamSupervisor {
       missingPipes: result.missingPipes,
       at: this.deps.clock.now(),
     });
-    if (desired === 'stopped') {
-      void this.stop();
-      return { adopted: true, pid: entry.pid, then: 'stop' };
-    }
-    if (entry.specHash !== specHash(this.spec)) {
+    const then = afterAdoption(entry, desired, specHash(this.spec));
+    if (then === 'stop') void this.stop();
+    if (then === 'restart') {
       this.log.info({ pid: entry.pid }, 'spec changed while the daemon was away: restarting the adopted process');
       this.restart();
-      return { adopted: true, pid: entry.pid, then: 'restart' };
     }
-    return { adopted: true, pid: entry.pid, then: 'keep' };
+    return { adopted: true, pid: entry.pid, then };
   }
 
   status(): StreamStatus {
@@ -362,7 +252,7 @@ export class StreamSupervisor {
       desired: this.state.desired,
       state: this.state.observed,
       pid: run?.record.pid,
-      restarts: this.restartCount,
+      restarts: this.stats.restarts,
       uptimeSeconds: since === undefined ? 0 : Math.max(0, (this.deps.clock.now() - since) / 1_000),
       lastError: this.lastError,
       lastProgressAt: run?.lastProgressAt,
@@ -374,48 +264,27 @@ export class StreamSupervisor {
   }
 
   recoveryStats(): RecoveryStats {
-    const healthy = this.verdict.health === 'healthy';
-    return {
-      consecutiveUnhealthy: healthy ? 0 : this.recoveriesSinceHealthy,
-      lastHealthyAt: healthy ? this.deps.clock.now() : this.lastHealthyAt,
-      lastRecoveryAt: this.lastRecoveryAt,
-      recoveries: this.recoveries,
-    };
+    return recoveryStats(this.stats, this.verdict.health, this.deps.clock.now());
   }
 
   /** Restarts counted per exit reason (`watchdog`: a restart the watchdog asked for), across every run of this stream. */
   restartsFor(reason: RestartReason): number {
-    return this.restartsByReason.get(reason) ?? 0;
+    return restartsFor(this.stats, reason);
   }
 
   /** The current run first, then finished runs, newest first. */
   runs(): readonly RunRecord[] {
-    const current = this.active ? [this.snapshotRecord(this.active)] : [];
-    return [...current, ...[...this.finishedRuns].reverse()];
+    return this.history.newestFirst(this.active && snapshotRecord(this.active));
   }
 
   /** Recent stderr lines of the current (or last) run, redacted. */
   logs(): readonly string[] {
     if (this.active) return this.active.stderr.lastLines();
-    return this.finishedRuns.at(-1)?.lastLines ?? [];
+    return this.history.lastLines();
   }
 
   private dispatch(event: QueuedEvent): void {
-    this.queue.push(event);
-    if (this.dispatching) return;
-    this.dispatching = true;
-    try {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-        try {
-          this.handle(next);
-        } catch (error) {
-          // A bug in one stream must not take the daemon (and every other stream) down.
-          this.log.error({ err: error, event: next.type, state: this.state.observed }, 'lifecycle event failed');
-        }
-      }
-    } finally {
-      this.dispatching = false;
-    }
+    this.lifecycleQueue.dispatch(event);
   }
 
   private handle(event: QueuedEvent): void {
@@ -424,6 +293,7 @@ export class StreamSupervisor {
     const result = transition(before, event, this.lifecycleConfig, {
       now: this.deps.clock.now(),
       random: this.deps.random(),
+      crashloopDelegated: this.crashloopDelegated,
     });
     this.state = result.state;
     for (const effect of result.effects) this.perform(effect);
@@ -447,18 +317,11 @@ export class StreamSupervisor {
   }
 
   private updateHealth(observed: ObservedState, at: number): void {
-    let next: HealthVerdict;
-    try {
-      next = this.healthSource?.(observed) ?? lifecycleVerdict(observed);
-    } catch (error) {
-      this.log.error({ err: error }, 'the health source failed; judging by the lifecycle state');
-      next = lifecycleVerdict(observed);
-    }
+    const next = judgeHealth(this.healthSource, observed, this.log);
     const before = this.verdict;
     this.verdict = next;
-    if (next.health === 'healthy') this.recoveriesSinceHealthy = 0;
+    this.stats = countHealth(this.stats, before.health, next.health, at);
     if (before.health === next.health) return;
-    if (before.health === 'healthy') this.lastHealthyAt = at;
     this.events.emit('health', { streamId: this.spec.id, from: before.health, to: next.health, state: observed, reason: next.reason, at });
   }
 
@@ -472,11 +335,10 @@ export class StreamSupervisor {
         this.active?.handle?.signalGroup(effect.signal);
         return;
       case 'set-timer':
-        this.setTimer(effect.timer, effect.timer === 'backoff' && this.crashloopDelegated && this.state.observed === 'crashloop' ? effect.ms * 2 : effect.ms);
+        this.timers.set(effect.timer, effect.ms);
         return;
       case 'clear-timer':
-        this.timers.get(effect.timer)?.handle.cancel();
-        this.timers.delete(effect.timer);
+        this.timers.clear(effect.timer);
         return;
       case 'run-ended':
         this.recordRunEnded(effect.run);
@@ -484,70 +346,22 @@ export class StreamSupervisor {
     }
   }
 
-  /**
-   * Arms `timer` to fire `ms` from now. Pushing a deadline later (the stall timer, re-armed on
-   * every progress block) only moves the due time; the armed timer re-arms itself for the rest
-   * when it fires early, so steady progress costs no timer churn.
-   */
-  private setTimer(timer: TimerName, ms: number): void {
-    const due = this.deps.clock.now() + ms;
-    const armed = this.timers.get(timer);
-    if (armed && armed.firesAt <= due) {
-      armed.due = due;
-      return;
-    }
-    armed?.handle.cancel();
-    this.arm(timer, due);
-  }
-
-  private arm(timer: TimerName, due: number): void {
-    const firesAt = due;
-    const entry: ArmedTimer = {
-      due,
-      firesAt,
-      handle: this.deps.clock.setTimer(Math.max(0, due - this.deps.clock.now()), () => {
-        if (this.timers.get(timer) !== entry) return; // superseded
-        if (entry.due > this.deps.clock.now()) {
-          this.arm(timer, entry.due);
-          return;
-        }
-        this.timers.delete(timer);
-        this.dispatch({ type: TIMER_EVENTS[timer] });
-      }),
-    };
-    this.timers.set(timer, entry);
-  }
-
   private spawn(): void {
     this.restartOrigin = undefined; // a new run: no restart is ending it
     const runId = this.nextRunId++;
     const startedAt = this.deps.clock.now();
-    const prepared = this.prepareSource();
+    const prepared = spawnCommand(this.spec, this.inputIndex, { capabilities: this.deps.ffmpeg.capabilities, prepareSource: this.deps.prepareSource, log: this.log });
     if (!prepared.ok) {
       this.refuseSpawn(runId, startedAt, prepared.error);
       return;
     }
-    let args: string[];
-    try {
-      args = buildArgv(prepared.source, this.deps.ffmpeg.capabilities, { inputIndex: this.inputIndex });
-    } catch (error) {
-      // Cannot happen for a validated spec; report it as a failure to start rather than throw.
-      const message = errorMessage(error);
-      args = [];
-      this.log.error({ err: message }, 'could not build ffmpeg arguments');
-    }
+    const args = prepared.args;
     // The run is current before the runner is called, so an exit reported during spawn is not lost.
-    const run = this.newRun(runId, startedAt);
+    const run = newRun(runId, startedAt, this.deps.redact);
     this.active = run;
     run.handle = this.deps.runner.spawn(
       { command: this.deps.ffmpeg.path, args, progressPipe: true },
-      {
-        onProgress: (chunk) => this.onProgress(runId, chunk),
-        onStderr: (chunk) => {
-          if (this.active === run) run.stderr.push(chunk);
-        },
-        onExit: (exit) => this.onExit(runId, exit),
-      },
+      this.outputOf(run),
     );
     run.record.pid = run.handle.pid;
     const identity = run.handle.describe?.();
@@ -561,47 +375,29 @@ export class StreamSupervisor {
     this.events.emit('run-started', { streamId: this.spec.id, runId, pid: run.record.pid, command, at: startedAt });
   }
 
-  private prepareSource(): PreparedSource {
-    const prepare = this.deps.prepareSource;
-    if (!prepare) return { ok: true, source: this.spec.source };
-    try {
-      return prepare(this.spec);
-    } catch (error) {
-      return { ok: false, error: `preparing the source failed: ${errorMessage(error)}` };
-    }
-  }
-
-  /** A run before its process: no pid, no output yet. */
-  private newRun(runId: number, startedAt: number): ActiveRun {
-    return {
-      record: { runId, pid: undefined, startedAt, firstLines: [], lastLines: [] },
-      handle: undefined,
-      parser: new ProgressParser(),
-      tracker: new ProgressTracker(),
-      stderr: new StderrLog(this.deps.redact),
-      registered: false,
-    };
-  }
-
   /** Nothing is spawned: the run ends at once as failed-to-start (queued: we are inside a transition). */
   private refuseSpawn(runId: number, startedAt: number, error: string): void {
-    this.active = this.newRun(runId, startedAt);
+    this.active = newRun(runId, startedAt, this.deps.redact);
     this.log.warn({ runId, reason: this.deps.redact(error) }, 'ffmpeg not started');
     this.onExit(runId, { code: null, signal: null, spawnError: { code: 'NOT_STARTED', message: error } });
+  }
+
+  /** The runner's callbacks for `run`; output of a run that is no longer current is dropped. */
+  private outputOf(run: ActiveRun): ProcessHandlers {
+    const runId = run.record.runId;
+    return {
+      onProgress: (chunk) => this.onProgress(runId, chunk),
+      onStderr: (chunk) => {
+        if (this.active === run) run.stderr.push(chunk);
+      },
+      onExit: (exit) => this.onExit(runId, exit),
+    };
   }
 
   private onProgress(runId: number, chunk: string): void {
     const run = this.active;
     if (!run || run.record.runId !== runId) return;
-    const now = this.deps.clock.now();
-    const text = run.resync ? run.resync.accept(chunk) : chunk;
-    if (text === '') return;
-    let advanced = false;
-    for (const block of run.parser.feed(text)) {
-      if (run.tracker.update(block, now).advanced) advanced = true;
-    }
-    if (!advanced) return;
-    run.lastProgressAt = now;
+    if (!feedProgress(run, chunk, this.deps.clock.now())) return;
     const observed = this.state.observed;
     if (observed === 'starting' || observed === 'running' || observed === 'stopping') this.dispatch({ type: 'progress' });
   }
@@ -609,13 +405,7 @@ export class StreamSupervisor {
   private onExit(runId: number, exit: ProcessExit): void {
     const run = this.active;
     if (!run || run.record.runId !== runId) return;
-    run.stderr.end();
-    const record = this.snapshotRecord(run);
-    record.endedAt = this.deps.clock.now();
-    record.exitCode = exit.code;
-    record.signal = exit.signal;
-    record.progress = run.tracker.snapshot();
-    record.lastError = exit.spawnError ? this.deps.redact(exit.spawnError.message) : run.stderr.lastError();
+    const record = endedRecord(run, exit, this.deps.clock.now(), this.deps.redact);
     if (record.lastError) this.lastError = record.lastError;
     this.active = undefined;
     this.ending = record;
@@ -640,74 +430,14 @@ export class StreamSupervisor {
     this.ending = undefined;
     if (!record) return;
     record.reason = ended.reason;
-    if (this.endingRegistered) {
-      const outcome = {
-        endedAt: record.endedAt ?? this.deps.clock.now(),
-        reason: ended.reason,
-        exitCode: record.exitCode ?? null,
-        signal: record.signal ?? null,
-        ...(record.lastError === undefined ? {} : { lastError: record.lastError }),
-        firstLines: record.firstLines,
-        lastLines: record.lastLines,
-      };
-      this.tellRegistry((registry) => registry.runEnded(this.spec.id, record.pid, outcome));
-    }
-    this.endingRegistered = false;
-    this.finishedRuns.push(record);
-    if (this.finishedRuns.length > (this.deps.runHistory ?? DEFAULT_RUN_HISTORY)) this.finishedRuns.shift();
-    // Older runs keep their outcome but not their log lines, so memory stays bounded per stream.
-    const older = this.finishedRuns.at(-1 - RUNS_WITH_LINES);
-    if (older) {
-      older.firstLines = [];
-      older.lastLines = [];
-    }
     const endedAt = record.endedAt ?? this.deps.clock.now();
+    if (this.endingRegistered) this.tellRegistry((registry) => registry.runEnded(this.spec.id, record.pid, registryOutcome(record, ended, endedAt)));
+    this.endingRegistered = false;
+    this.history.add(record);
     const counted = restartReasonOf(ended.reason, this.restartOrigin);
     this.restartOrigin = undefined;
-    if (ended.next !== 'stopped') {
-      this.restartCount++;
-      this.restartsByReason.set(counted, (this.restartsByReason.get(counted) ?? 0) + 1);
-    }
-    // The fast layer's own recoveries: a watchdog restart (reason `restarted`, counted in the
-    // budget) is the watchdog's recovery, reported by it.
-    if (ended.countsAsRestart && ended.reason !== 'restarted') {
-      this.recoveries++;
-      this.recoveriesSinceHealthy++;
-      this.lastRecoveryAt = endedAt;
-    }
-    const expected = ended.reason === 'stopped' || ended.reason === 'restarted';
-    this.log[expected ? 'info' : 'warn'](
-      {
-        runId: record.runId,
-        pid: record.pid,
-        reason: ended.reason,
-        code: record.exitCode,
-        signal: record.signal,
-        lastError: record.lastError,
-        next: ended.next,
-        restartDelayMs: ended.restartDelayMs,
-      },
-      'ffmpeg exited',
-    );
-    this.events.emit('run-finished', {
-      streamId: this.spec.id,
-      runId: record.runId,
-      pid: record.pid,
-      reason: ended.reason,
-      exitCode: record.exitCode ?? null,
-      signal: record.signal ?? null,
-      lastError: record.lastError,
-      durationMs: endedAt - record.startedAt,
-      next: ended.next,
-      restartDelayMs: ended.restartDelayMs,
-      restartsInWindow: ended.restartsInWindow,
-      countsAsRestart: ended.countsAsRestart,
-      progress: record.progress,
-      at: endedAt,
-    });
-  }
-
-  private snapshotRecord(run: ActiveRun): RunRecord {
-    return { ...run.record, firstLines: run.stderr.firstLines(), lastLines: run.stderr.lastLines(), lastError: run.stderr.lastError() };
+    this.stats = countRunEnded(this.stats, ended, counted, endedAt);
+    this.log[isExpectedEnd(ended) ? 'info' : 'warn'](exitLogFields(record, ended), 'ffmpeg exited');
+    this.events.emit('run-finished', runFinished(this.spec.id, record, ended, endedAt));
   }
 }
