@@ -12,6 +12,7 @@ import type { StreamSupervisor } from '../supervisor/stream-supervisor.js';
 import type { CheckView, WatchdogStreamView } from '../watchdog/watchdog-view.js';
 import { redactEntry, toStreamEntry, type StreamEntry } from '../config/stream-entry.js';
 import { recoverySummary } from './recovery-summary.js';
+import { isoOrNull } from './iso-time.js';
 
 export interface StreamDto {
   id: string;
@@ -177,7 +178,6 @@ const RECENT_RUNS = 5;
 const round = (value: number | undefined, digits: number): number | null =>
   value === undefined || !Number.isFinite(value) ? null : Number(value.toFixed(digits));
 
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 const identity: Redactor = (text) => text;
 
@@ -232,7 +232,7 @@ export function toRunSummaryDto(run: RunRecord, now: number, redact: Redactor): 
     runId: run.runId,
     pid: run.pid ?? null,
     startedAt: new Date(run.startedAt).toISOString(),
-    endedAt: iso(run.endedAt),
+    endedAt: isoOrNull(run.endedAt),
     durationSeconds: round(((run.endedAt ?? now) - run.startedAt) / 1_000, 3) ?? 0,
     reason: run.reason ?? null,
     exitCode: run.exitCode ?? null,
@@ -260,9 +260,9 @@ function toCheckDto(check: CheckView, redact: Redactor): CheckDto {
     informational: check.informational,
     status: CHECK_STATUS[check.status],
     lastMessage: check.lastMessage === undefined ? null : redact(check.lastMessage),
-    lastCheckedAt: iso(check.lastCheckedAt),
-    lastSuccessAt: iso(check.lastSuccessAt),
-    failingSince: iso(check.failingSince),
+    lastCheckedAt: isoOrNull(check.lastCheckedAt),
+    lastSuccessAt: isoOrNull(check.lastSuccessAt),
+    failingSince: isoOrNull(check.failingSince),
     consecutiveFailures: check.consecutiveFailures,
     skippedBeats: check.skippedBeats,
     note: check.note === undefined ? null : redact(check.note),
@@ -282,7 +282,7 @@ function fastLayerChecks(stream: StreamSupervisor, status: StreamStatus): CheckD
     timeoutSeconds: null,
     informational: progress?.informational ?? false,
     status: status.health === 'healthy' ? 'pass' : status.health === 'unhealthy' ? 'fail' : 'unknown',
-    lastSuccessAt: iso(status.lastProgressAt),
+    lastSuccessAt: isoOrNull(status.lastProgressAt),
   };
   const others = configured
     .filter((check) => check !== progress)
@@ -311,7 +311,7 @@ export function toRecoveryDto(record: RecoveryRecord, redact: Redactor): Recover
     failedAt: new Date(record.failedAt).toISOString(),
     detectedAt: new Date(record.detectedAt).toISOString(),
     detectedAfterSeconds: record.detectedAfterMs / 1_000,
-    recoveredAt: iso(record.recoveredAt),
+    recoveredAt: isoOrNull(record.recoveredAt),
     recoveredAfterSeconds: record.recoveredAfterMs === undefined ? null : record.recoveredAfterMs / 1_000,
   };
 }
@@ -349,8 +349,8 @@ export function toWatchdogStreamDto(stream: StreamSupervisor, redact: Redactor =
     healthReason: redact(status.healthReason),
     watchdog: watchdog !== undefined,
     consecutiveUnhealthy: summary.consecutiveUnhealthy,
-    lastHealthyAt: iso(summary.lastHealthyAt),
-    lastRecoveryAt: iso(summary.lastRecoveryAt),
+    lastHealthyAt: isoOrNull(summary.lastHealthyAt),
+    lastRecoveryAt: isoOrNull(summary.lastRecoveryAt),
     recoveryCount: summary.recoveryCount,
     checkIntervalSeconds: watchdog === undefined ? null : watchdog.checkIntervalMs / 1_000,
     stallTimeoutSeconds: stream.spec.stallTimeoutMs / 1_000,
@@ -360,11 +360,11 @@ export function toWatchdogStreamDto(stream: StreamSupervisor, redact: Redactor =
       type: check.type,
       informational: check.informational,
       message: redact(check.message),
-      failingSince: iso(check.failingSince),
+      failingSince: isoOrNull(check.failingSince),
       consecutiveFailures: check.consecutiveFailures,
     })),
     degraded: (report?.degradation ?? []).map((breach) => breach.message),
     decision: watchdog === undefined ? null : redact(watchdog.decision),
-    crashloopSince: iso(watchdog?.crashloopSince),
+    crashloopSince: isoOrNull(watchdog?.crashloopSince),
   };
 }

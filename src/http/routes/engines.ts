@@ -24,15 +24,14 @@ import type { Redactor } from '../../domain/redact.js';
 import { parseAcquireBody, parseEngineBody } from '../../config/engine-body.js';
 import type { EngineRegistry, EngineView } from '../../engines/engine-registry.js';
 import { errorBody } from '../errors.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, nullable } from '../schemas.js';
+import { isoOrNull } from '../iso-time.js';
 
 export interface EngineRouteDeps {
   readonly engines: EngineRegistry;
   /** Masks secrets in error messages. Default: identity (engine errors carry no secrets). */
   readonly redact?: Redactor;
 }
-
-const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 
 export const engineSchema = {
   type: 'object',
@@ -64,7 +63,6 @@ const engineIdParams = {
   properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } },
 } as const;
 
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 export interface EngineDto {
   id: string;
@@ -98,11 +96,11 @@ export function toEngineDto(engine: EngineView, redact: Redactor = (text) => tex
     source: engine.source,
     health_status: health.status,
     health_since: new Date(health.since).toISOString(),
-    last_health_check: iso(health.lastCheckAt),
+    last_health_check: isoOrNull(health.lastCheckAt),
     last_error: health.lastError === undefined ? null : redact(health.lastError),
-    last_error_at: iso(health.lastErrorAt),
+    last_error_at: isoOrNull(health.lastErrorAt),
     consecutive_failures: health.consecutiveFailures,
-    last_stream_usage: iso(engine.lastStreamUsage),
+    last_stream_usage: isoOrNull(engine.lastStreamUsage),
     streams: engine.claims.map((claim) => claim.stream ?? claim.claimId),
     stream_count: engine.claims.length,
     capacity: spec.capacity,

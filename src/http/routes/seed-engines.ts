@@ -13,6 +13,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EngineRegistry, EngineView } from '../../engines/engine-registry.js';
 import { errorResponses, nullable } from '../schemas.js';
+import { isoOrNull } from '../iso-time.js';
 
 export interface SeedEngineDto {
   container_id: string;
@@ -42,7 +43,6 @@ const seedEngineList = {
   },
 } as const;
 
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 export function toSeedEngineDto(engine: EngineView): SeedEngineDto {
   const { spec, health } = engine;
@@ -52,8 +52,8 @@ export function toSeedEngineDto(engine: EngineView): SeedEngineDto {
     host: spec.host,
     port: spec.port,
     health_status: health.status === 'degraded' ? 'unhealthy' : health.status,
-    last_health_check: iso(health.lastCheckAt),
-    last_stream_usage: iso(engine.lastStreamUsage),
+    last_health_check: isoOrNull(health.lastCheckAt),
+    last_stream_usage: isoOrNull(engine.lastStreamUsage),
     streams: engine.claims.map((claim) => claim.stream ?? claim.claimId),
   };
 }
